@@ -1,0 +1,59 @@
+"""`python -m offline preview --stack NAME`: what `pulumi up` would create, with no cloud."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from offline.engine import run_project
+from offline.render import preview_json, tree, write_manifests
+from offline.stackfile import StackFileError, load_stack_config
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m offline", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    preview = commands.add_parser("preview", help="run the program against the recording engine")
+    preview.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml to use")
+    preview.add_argument("--json", action="store_true", help="print the `pulumi preview --json` document")
+    preview.add_argument("--manifests", type=Path, help="write Kubernetes objects and Helm values here")
+    preview.add_argument("--compact", action="store_true", help="the tree without each resource's inputs")
+    preview.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    # Imported here so that `--help` and stack-file errors need no Pulumi import.
+    from settings import SettingsError
+
+    try:
+        stack_config = load_stack_config(args.project_dir, args.stack)
+        recording = run_project(
+            args.project_dir, stack=args.stack, config=stack_config.config, secret_keys=stack_config.secret_keys
+        )
+    except StackFileError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except SettingsError as err:
+        print(f"error: stack '{args.stack}' has {len(err.problems)} settings problem(s):", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    if args.manifests is not None:
+        written = write_manifests(recording, args.manifests)
+        print(f"wrote {len(written)} manifest(s) to {args.manifests}", file=sys.stderr)
+    if args.json:
+        document = preview_json(recording, stack_config.config, stack_config.secret_keys)
+        print(json.dumps(document, indent=2))
+    else:
+        print(tree(recording, details=not args.compact), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""The recording engine: runs a Pulumi program in-process against Pulumi's mocks.
+
+It stands in for the Pulumi engine and the providers where there is no CLI and no
+cloud. Every resource registration is recorded with what `pulumi preview` would know
+about it (type, name, URN, parent, inputs with their secret-ness, dependencies,
+protect, provider), every invoke is recorded and answered, and each custom resource
+gets realistic outputs from `offline.outputs`, so code downstream of an output runs
+as it would in a real `pulumi up`. Tests and `offline preview` share this engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import runpy
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.settings import SETTINGS, set_root_resource
+from pulumi.runtime.stack import wait_for_rpcs
+
+from offline import outputs
+
+SECRET = "[secret]"
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def is_secret(value: Any) -> bool:
+    return bool(rpc.is_rpc_secret(value))
+
+
+def reveal(value: Any) -> Any:
+    """The value with every secret wrapper removed: what the provider would receive."""
+    if is_secret(value):
+        return reveal(value["value"])
+    if isinstance(value, dict):
+        return {key: reveal(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [reveal(item) for item in value]
+    return value
+
+
+def mask(value: Any) -> Any:
+    """The value with every secret shown as "[secret]", as `pulumi preview` prints it."""
+    if is_secret(value):
+        return SECRET
+    if isinstance(value, dict):
+        return {key: mask(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [mask(item) for item in value]
+    return value
+
+
+def secret_paths(value: Any, path: str = "") -> Iterator[str]:
+    """The property paths (`a.b[0].c`) that hold a secret."""
+    if is_secret(value):
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from secret_paths(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from secret_paths(item, f"{path}[{index}]")
+
+
+@dataclass
+class RecordedResource:
+    """One registration, as the engine saw it. `inputs` keep Pulumi's secret wrappers."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    remote: bool
+    parent: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    id: str
+    protect: bool
+    dependencies: list[str]
+    provider: str
+
+    def plain(self) -> dict[str, Any]:
+        """Inputs as the provider receives them, secrets revealed."""
+        return reveal(self.inputs)  # type: ignore[no-any-return]
+
+    def masked(self) -> dict[str, Any]:
+        """Inputs as `pulumi preview` shows them, secrets as "[secret]"."""
+        return mask(self.inputs)  # type: ignore[no-any-return]
+
+    def secret_inputs(self) -> set[str]:
+        return set(secret_paths(self.inputs))
+
+
+@dataclass
+class RecordedInvoke:
+    token: str
+    args: dict[str, Any]
+    result: dict[str, Any]
+
+
+@dataclass
+class StackOutput:
+    value: Any
+    secret: bool
+
+
+@dataclass
+class Recording:
+    """Everything one run of a program declared."""
+
+    project: str
+    stack: str
+    resources: list[RecordedResource] = field(default_factory=list)
+    invokes: list[RecordedInvoke] = field(default_factory=list)
+    outputs: dict[str, StackOutput] = field(default_factory=dict)
+
+    def of_type(self, type_: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.type == type_]
+
+    def one(self, type_: str, name: str | None = None) -> RecordedResource:
+        """The single resource of `type_` (and `name`), or an AssertionError saying what was found."""
+        found = [r for r in self.of_type(type_) if name is None or r.name == name]
+        if len(found) != 1:
+            names = [r.name for r in self.of_type(type_)]
+            raise AssertionError(f"expected one {type_} named {name!r}, found {len(found)} among {names}")
+        return found[0]
+
+    def by_urn(self, urn: str) -> RecordedResource:
+        return next(r for r in self.resources if r.urn == urn)
+
+    def children(self, urn: str) -> list[RecordedResource]:
+        return [r for r in self.resources if r.parent == urn]
+
+
+class _RecordingMocks(pulumi.runtime.Mocks):
+    def __init__(self, recording: Recording, answers: outputs.ProviderAnswers) -> None:
+        self.recording = recording
+        self.answers = answers
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if args.typ == STACK_TYPE:
+            return None, {}
+        return self.answers.resource(args.typ, args.name, reveal(args.inputs), custom=bool(args.custom))
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        result = self.answers.invoke(args.token, reveal(args.args))
+        self.recording.invokes.append(RecordedInvoke(args.token, args.args, result))
+        return result, []
+
+
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
+    """Pulumi's mock monitor, plus what its `MockResourceArgs` leaves out."""
+
+    def __init__(self, mocks: _RecordingMocks) -> None:
+        super().__init__(mocks)
+        self.recording = mocks.recording
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
+        urn = response.urn
+        registration = self.resources.get(urn)
+        state = registration.state if registration is not None else {}
+        inputs = rpc.deserialize_properties(request.object) if request.type != STACK_TYPE else {}
+        self.recording.resources.append(
+            RecordedResource(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                remote=bool(request.remote),
+                parent=request.parent,
+                inputs=dict(inputs),
+                outputs=dict(state),
+                id=registration.id if registration is not None and registration.id else "",
+                protect=bool(request.protect),
+                dependencies=list(request.dependencies),
+                provider=request.provider,
+            )
+        )
+        return response
+
+
+async def _resolve(value: Any) -> StackOutput:
+    output = pulumi.Output.from_input(value)
+    return StackOutput(value=await output.future(), secret=bool(await output.is_secret()))
+
+
+def run(
+    program: Callable[[], object],
+    *,
+    project: str = "slipway",
+    stack: str = "dev",
+    config: Mapping[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+) -> Recording:
+    """Run `program` against the recording engine and return what it declared.
+
+    `config` is the flat Pulumi config (`"slipway:azure"` -> JSON text), exactly what the
+    Pulumi CLI hands a program; `secret_keys` are the keys it marks secret.
+    """
+    recording = Recording(project=project, stack=stack)
+    mocks = _RecordingMocks(recording, outputs.ProviderAnswers(dict(config or {})))
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
+    set_root_resource(None)  # type: ignore[arg-type]
+    # Pulumi's MockSettings keeps the previous run's pending outputs: start from none.
+    SETTINGS.outputs = set()
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=_RecordingMonitor(mocks))
+
+    async def main() -> None:
+        program()
+        await wait_for_rpcs()
+        root = pulumi.runtime.get_root_resource()
+        exported = getattr(root, "outputs", {})
+        for name, value in exported.items():
+            recording.outputs[name] = await _resolve(value)
+
+    try:
+        loop.run_until_complete(main())
+    finally:
+        # A program that raised leaves registrations pending: cancel them before closing.
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()
+        asyncio.set_event_loop(None)
+        set_root_resource(None)  # type: ignore[arg-type]
+    return recording
+
+
+def run_project(
+    project_dir: Path,
+    *,
+    stack: str,
+    config: Mapping[str, str],
+    secret_keys: list[str] | None = None,
+    project: str = "slipway",
+) -> Recording:
+    """Run the project's `__main__.py` as the Pulumi CLI would, with `project_dir` importable."""
+    main = project_dir / "__main__.py"
+    if str(project_dir) not in sys.path:
+        sys.path.insert(0, str(project_dir))
+    return run(
+        lambda: runpy.run_path(str(main), run_name="__main__"),
+        project=project,
+        stack=stack,
+        config=config,
+        secret_keys=secret_keys,
+    )

@@ -1,0 +1,217 @@
+"""What the providers would answer: realistic outputs and invoke results, offline.
+
+A real `pulumi up` gets names, ids, login servers, OIDC issuers and kubeconfigs from
+Azure; without them downstream code would see `None` and never run. Each answer here
+follows the shape of the provider's real response (ARM ids, `<name>.azurecr.io`, the AKS
+issuer URL format, a base64 kubeconfig with a kubelogin exec user), derived
+deterministically from the resource's inputs so two runs record the same thing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+# Used when the stack sets no `azure-native:subscriptionId` / `azure-native:tenantId`.
+OFFLINE_SUBSCRIPTION = "00000000-0000-4000-8000-000000000001"
+OFFLINE_TENANT = "00000000-0000-4000-8000-000000000002"
+# The Entra ID application of the AKS AAD server, the audience kubelogin asks tokens for.
+AKS_AAD_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
+
+_NS = uuid.UUID("5a4f0e1c-6a55-4a2f-9a3b-2f1c5e9d7b10")
+
+# azure-native token -> (ARM resource type, the input that holds the resource's name).
+_ARM: dict[str, tuple[str, str]] = {
+    "azure-native:resources:ResourceGroup": ("", "resourceGroupName"),
+    "azure-native:containerregistry:Registry": ("Microsoft.ContainerRegistry/registries", "registryName"),
+    "azure-native:containerregistry:Replication": (
+        "Microsoft.ContainerRegistry/registries/{registryName}/replications",
+        "replicationName",
+    ),
+    "azure-native:managedidentity:UserAssignedIdentity": (
+        "Microsoft.ManagedIdentity/userAssignedIdentities",
+        "resourceName",
+    ),
+    "azure-native:managedidentity:FederatedIdentityCredential": (
+        "Microsoft.ManagedIdentity/userAssignedIdentities/{resourceName}/federatedIdentityCredentials",
+        "federatedIdentityCredentialResourceName",
+    ),
+    "azure-native:containerservice:ManagedCluster": ("Microsoft.ContainerService/managedClusters", "resourceName"),
+    "azure-native:containerservice:AgentPool": (
+        "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools",
+        "agentPoolName",
+    ),
+}
+
+
+def stable_uuid(*parts: str) -> str:
+    return str(uuid.uuid5(_NS, "/".join(parts)))
+
+
+class ProviderAnswers:
+    """Answers registrations and invokes the way the real providers would."""
+
+    def __init__(self, config: dict[str, str]) -> None:
+        self.subscription = config.get("azure-native:subscriptionId", OFFLINE_SUBSCRIPTION)
+        self.tenant = config.get("azure-native:tenantId", OFFLINE_TENANT)
+        self.location = config.get("azure-native:location", "westeurope")
+        self._resources: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
+            "azure-native:containerregistry:Registry": self._registry,
+            "azure-native:managedidentity:UserAssignedIdentity": self._identity,
+            "azure-native:containerservice:ManagedCluster": self._cluster,
+            "azuread:index/application:Application": self._application,
+            "azuread:index/servicePrincipal:ServicePrincipal": self._service_principal,
+        }
+        self._invokes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "azure-native:authorization:getClientConfig": self._client_config,
+            "azure-native:containerservice:listManagedClusterUserCredentials": self._user_credentials,
+            "azuread:index/getClientConfig:getClientConfig": self._client_config,
+        }
+
+    # --- registrations -----------------------------------------------------------
+
+    def resource(
+        self, type_: str, name: str, inputs: dict[str, Any], *, custom: bool
+    ) -> tuple[str | None, dict[str, Any]]:
+        """(id, outputs) of a registration: inputs echoed, plus what the provider computes."""
+        if not custom:
+            return None, {}
+        state = dict(inputs)
+        if type_ in _ARM:
+            state.update(self._arm(type_, name, inputs))
+        answer = self._resources.get(type_)
+        if answer is not None:
+            state.update(answer(name, state))
+        resource_id = state.get("id") or f"{name}-{stable_uuid(type_, name)[:8]}"
+        return str(resource_id), state
+
+    def _rg_scope(self, inputs: dict[str, Any]) -> str:
+        return f"/subscriptions/{self.subscription}/resourceGroups/{inputs.get('resourceGroupName', 'unknown')}"
+
+    def _arm(self, type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+        arm_type, name_key = _ARM[type_]
+        # azure-native auto-names a resource whose name input is unset: logical name + suffix.
+        resource_name = inputs.get(name_key) or f"{name}{stable_uuid(type_, name)[:7]}"
+        if not arm_type:
+            resource_id = f"/subscriptions/{self.subscription}/resourceGroups/{resource_name}"
+        else:
+            path = arm_type.format(**{k: v for k, v in inputs.items() if isinstance(v, str)})
+            resource_id = f"{self._rg_scope(inputs)}/providers/{path}/{resource_name}"
+        return {"id": resource_id, "name": resource_name, name_key: resource_name}
+
+    def _registry(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        return {"loginServer": f"{str(state['name']).lower()}.azurecr.io", "provisioningState": "Succeeded"}
+
+    def _identity(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "clientId": stable_uuid("client", state["id"]),
+            "principalId": stable_uuid("principal", state["id"]),
+            "tenantId": self.tenant,
+        }
+
+    def _cluster(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        cluster = str(state["name"])
+        location = state.get("location", self.location)
+        node_rg = state.get("nodeResourceGroup") or f"MC_{state.get('resourceGroupName')}_{cluster}_{location}"
+        kubelet_name = f"{cluster}-agentpool"
+        kubelet_id = (
+            f"/subscriptions/{self.subscription}/resourceGroups/{node_rg}"
+            f"/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{kubelet_name}"
+        )
+        dns_prefix = state.get("dnsPrefix", cluster)
+        fqdn = f"{dns_prefix}-{stable_uuid(cluster)[:8]}.hcp.{location}.azmk8s.io"
+        private = (state.get("apiServerAccessProfile") or {}).get("enablePrivateCluster", False)
+        outputs: dict[str, Any] = {
+            "fqdn": None if private else fqdn,
+            "privateFQDN": fqdn.replace(".hcp.", ".privatelink.") if private else None,
+            "nodeResourceGroup": node_rg,
+            "currentKubernetesVersion": state.get("kubernetesVersion"),
+            "provisioningState": "Succeeded",
+            "identityProfile": {
+                "kubeletidentity": {
+                    "clientId": stable_uuid("client", kubelet_id),
+                    "objectId": stable_uuid("principal", kubelet_id),
+                    "resourceId": kubelet_id,
+                }
+            },
+        }
+        if (state.get("oidcIssuerProfile") or {}).get("enabled"):
+            issuer = f"https://{location}.oic.prod-aks.azure.com/{self.tenant}/{stable_uuid('issuer', cluster)}/"
+            outputs["oidcIssuerProfile"] = {"enabled": True, "issuerURL": issuer}
+        return outputs
+
+    def _application(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        client_id = stable_uuid("application", name)
+        return {"clientId": client_id, "objectId": stable_uuid("object", name), "id": f"/applications/{client_id}"}
+
+    def _service_principal(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        object_id = stable_uuid("service-principal", name)
+        return {"objectId": object_id, "id": f"/servicePrincipals/{object_id}"}
+
+    # --- invokes -----------------------------------------------------------------
+
+    def invoke(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
+        answer = self._invokes.get(token)
+        if answer is None:
+            raise NotImplementedError(f"the recording engine has no answer for invoke {token}")
+        return answer(args)
+
+    def _client_config(self, args: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "clientId": stable_uuid("offline-client"),
+            "objectId": stable_uuid("offline-object"),
+            "subscriptionId": self.subscription,
+            "tenantId": self.tenant,
+        }
+
+    def _user_credentials(self, args: dict[str, Any]) -> dict[str, Any]:
+        cluster = str(args["resourceName"])
+        server = f"https://{cluster}-{stable_uuid(cluster)[:8]}.hcp.{self.location}.azmk8s.io:443"
+        kubeconfig = kubeconfig_for(cluster, server, self.tenant)
+        encoded = base64.b64encode(kubeconfig.encode()).decode()
+        return {"kubeconfigs": [{"name": "clusterUser", "value": encoded}]}
+
+
+def kubeconfig_for(cluster: str, server: str, tenant: str) -> str:
+    """The kubeconfig AKS returns for an Entra ID cluster in `exec` format (kubelogin)."""
+    ca = base64.b64encode(f"offline CA of {cluster}".encode()).decode()
+    user = f"clusterUser_{cluster}"
+    document = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": cluster, "cluster": {"server": server, "certificate-authority-data": ca}}],
+        "contexts": [{"name": cluster, "context": {"cluster": cluster, "user": user}}],
+        "current-context": cluster,
+        "users": [
+            {
+                "name": user,
+                "user": {
+                    "exec": {
+                        "apiVersion": "client.authentication.k8s.io/v1beta1",
+                        "command": "kubelogin",
+                        "args": [
+                            "get-token",
+                            "--login",
+                            "devicecode",
+                            "--server-id",
+                            AKS_AAD_SERVER_APP,
+                            "--tenant-id",
+                            tenant,
+                        ],
+                        "interactiveMode": "IfAvailable",
+                    }
+                },
+            }
+        ],
+    }
+    return yaml.safe_dump(document, sort_keys=False)
+
+
+def config_json(value: Any) -> str:
+    """How the Pulumi CLI hands a structured config value to a program: JSON text."""
+    return value if isinstance(value, str) else json.dumps(value)

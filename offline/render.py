@@ -1,0 +1,112 @@
+"""Shows a recording the ways `pulumi preview` would: a tree, its JSON, and manifests.
+
+Every view masks secrets as "[secret]"; none reveals a secret input or output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from offline.engine import SECRET, STACK_TYPE, RecordedResource, Recording, mask
+
+HELM_TYPES = ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
+
+
+def _urn_name(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1] if urn else ""
+
+
+def _format_value(value: Any) -> str:
+    return json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else json.dumps(value)
+
+
+def tree(recording: Recording, *, details: bool = True) -> str:
+    """The resources as a tree of components, each a create, with a change summary."""
+    lines = [f"Previewing update ({recording.project}/{recording.stack}), offline: recording engine, no cloud", ""]
+    lines.append(f"     {'Type':<60} Name")
+    by_parent: dict[str, list[RecordedResource]] = {}
+    for resource in recording.resources:
+        by_parent.setdefault(resource.parent, []).append(resource)
+
+    def walk(resource: RecordedResource, prefix: str, last: bool, depth: int) -> None:
+        branch = "" if depth == 0 else prefix + ("└─ " if last else "├─ ")
+        protect = " [protected]" if resource.protect else ""
+        lines.append(f" +   {branch + resource.type:<60} {resource.name}{protect}")
+        child_prefix = "" if depth == 0 else prefix + ("   " if last else "│  ")
+        if details and resource.custom:
+            pad = " " * 5 + child_prefix + "    "
+            for key, value in sorted(resource.masked().items()):
+                lines.append(f"{pad}{key}: {_format_value(value)}")
+        children = by_parent.get(resource.urn, [])
+        for index, child in enumerate(children):
+            walk(child, child_prefix, index == len(children) - 1, depth + 1)
+
+    for root in by_parent.get("", []):
+        walk(root, "", True, 0)
+    if recording.outputs:
+        lines += ["", "Outputs:"]
+        for name, output in sorted(recording.outputs.items()):
+            shown = SECRET if output.secret else _format_value(mask(output.value))
+            lines.append(f"    {name}: {shown}")
+    lines += ["", "Resources:", f"    + {len(recording.resources)} to create"]
+    return "\n".join(lines) + "\n"
+
+
+def _state(resource: RecordedResource) -> dict[str, Any]:
+    return {
+        "urn": resource.urn,
+        "custom": resource.custom,
+        "type": resource.type,
+        "inputs": resource.masked(),
+        "parent": resource.parent,
+        "protect": resource.protect,
+        "dependencies": resource.dependencies,
+        "provider": resource.provider,
+    }
+
+
+def preview_json(recording: Recording, config: dict[str, str], secret_keys: list[str]) -> dict[str, Any]:
+    """The document `pulumi preview --json` prints, for a first `pulumi up` of the stack."""
+    steps = [{"op": "create", "urn": r.urn, "provider": r.provider, "newState": _state(r)} for r in recording.resources]
+    return {
+        "config": {key: SECRET if key in secret_keys else value for key, value in sorted(config.items())},
+        "steps": steps,
+        "diagnostics": [],
+        "duration": 0,
+        "changeSummary": dict(Counter(step["op"] for step in steps)),
+    }
+
+
+def _file_name(*parts: str) -> str:
+    return "_".join(re.sub(r"[^A-Za-z0-9.-]+", "-", part).strip("-") for part in parts if part) + ".yaml"
+
+
+def kubernetes_documents(recording: Recording) -> dict[str, Any]:
+    """Every Kubernetes object and every Helm values document, by relative file path."""
+    documents: dict[str, Any] = {}
+    for resource in recording.resources:
+        if not resource.type.startswith("kubernetes:") or resource.type == STACK_TYPE:
+            continue
+        inputs = resource.masked()
+        if resource.type in HELM_TYPES:
+            documents[f"helm/{_file_name(resource.name)}"] = inputs.get("values", {})
+        elif "kind" in inputs:
+            namespace = (inputs.get("metadata") or {}).get("namespace", "")
+            documents[f"objects/{_file_name(inputs['kind'], namespace, resource.name)}"] = inputs
+    return documents
+
+
+def write_manifests(recording: Recording, directory: Path) -> list[Path]:
+    written = []
+    for relative, document in kubernetes_documents(recording).items():
+        path = directory / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.safe_dump(document, sort_keys=False))
+        written.append(path)
+    return written

@@ -1,0 +1,509 @@
+"""Typed, validated stack settings: the only reading of `slipway:*` config.
+
+`__main__.py` hands the raw structured config (one dict per `slipway:<section>` key) to
+`load_settings`, which validates everything once and either returns a frozen `Settings`
+or raises `SettingsError` listing one readable line per problem (key path, bad value,
+what was expected). Components never see raw config: they take typed Args built from
+these models.
+
+Fields that hold secrets are typed `SecretStr`: their value never shows in a repr, an
+error or a log, and `secret_output` is the only way to read one, as a Pulumi secret.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Annotated, Any, Literal, Self
+
+import pulumi
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+NAMESPACE = "slipway"
+SECTIONS = ("azure", "registries", "identity", "clusters", "platform", "delivery", "github")
+
+# Stacks whose name is `prod` or starts with `prod-` are production stacks: they must
+# protect stateful and identity resources.
+PRODUCTION_STACK = re.compile(r"^prod(-.*)?$")
+
+# What each name pattern means, for error messages: a regex is no answer to a person.
+_PATTERN_MEANINGS: dict[str, str] = {}
+
+
+def _pattern(regex: str, meaning: str) -> StringConstraints:
+    _PATTERN_MEANINGS[regex] = meaning
+    return StringConstraints(pattern=regex)
+
+
+# GitHub: 1-39 alphanumerics or single inner hyphens; repository names 1-100 of [A-Za-z0-9._-].
+_OWNER = r"[A-Za-z0-9](?:-?[A-Za-z0-9]){0,38}"
+
+Dns1123Label = Annotated[
+    str,
+    StringConstraints(max_length=63),
+    _pattern(
+        r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+        "a DNS-1123 label (lowercase letters, digits and inner '-', at most 63)",
+    ),
+]
+AzureRegion = Annotated[str, _pattern(r"^[a-z][a-z0-9]{2,30}$", "an Azure region name such as westeurope")]
+NamePrefix = Annotated[
+    str, _pattern(r"^[a-z][a-z0-9]{1,11}$", "2-12 lowercase letters and digits, starting with a letter")
+]
+AcrName = Annotated[str, _pattern(r"^[a-zA-Z0-9]{5,50}$", "a registry name of 5-50 letters and digits")]
+GitHubOwner = Annotated[str, _pattern(rf"^{_OWNER}$", "a GitHub user or organisation name")]
+GitHubRepo = Annotated[str, _pattern(rf"^{_OWNER}/[A-Za-z0-9._-]{{1,100}}$", "a GitHub repository as OWNER/NAME")]
+GitBranch = Annotated[str, _pattern(r"^[A-Za-z0-9._/-]{1,200}$", "a git branch name")]
+KubernetesVersion = Annotated[str, _pattern(r"^1\.\d{2}\.\d{1,2}$", "an exact Kubernetes version such as 1.33.5")]
+VmSize = Annotated[str, _pattern(r"^Standard_[A-Za-z0-9_]+$", "an Azure VM size such as Standard_D4ds_v5")]
+AgentPoolName = Annotated[
+    str,
+    _pattern(r"^[a-z][a-z0-9]{0,11}$", "an AKS pool name (1-12 lowercase letters and digits, starting with a letter)"),
+]
+Uuid = Annotated[
+    str,
+    _pattern(
+        r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        "an object id (lowercase UUID)",
+    ),
+]
+AvailabilityZone = Literal["1", "2", "3"]
+
+
+def _cidr(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError as err:
+        raise ValueError(f"an IP range in CIDR form such as 203.0.113.0/24 ({err})") from None
+
+
+Cidr = Annotated[str, AfterValidator(_cidr)]
+
+
+class Model(BaseModel):
+    """Base of every settings model: camelCase keys, unknown keys rejected, immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        validate_by_name=True,
+        validate_by_alias=True,
+        validate_default=True,
+    )
+
+
+def _unique(values: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value in seen:
+            raise ValueError(f"{what} must be unique, '{value}' appears twice")
+        seen.add(value)
+
+
+# --- slipway:azure -------------------------------------------------------------------
+
+
+class AzureSettings(Model):
+    """Where the cloud layer lives. `enabled: false` switches the whole cloud layer off."""
+
+    enabled: bool = True
+    location: AzureRegion = "westeurope"
+    name_prefix: NamePrefix = "slipway"
+    protect: bool = False
+    tags: dict[str, str] = Field(default_factory=dict)
+
+
+# --- slipway:registries --------------------------------------------------------------
+
+
+class AcrSku(StrEnum):
+    BASIC = "Basic"
+    STANDARD = "Standard"
+    PREMIUM = "Premium"
+
+
+class AcrSettings(Model):
+    """Azure Container Registry: private, no admin user, no anonymous pull."""
+
+    enabled: bool = True
+    name: AcrName | None = None
+    sku: AcrSku = AcrSku.STANDARD
+    public_network_access: bool = True
+    zone_redundant: bool = False
+    geo_replicas: list[AzureRegion] = Field(default_factory=list)
+    untagged_retention_days: int | None = Field(default=None, ge=0, le=365)
+
+    @model_validator(mode="after")
+    def _premium_features(self) -> Self:
+        premium_only = {
+            "zoneRedundant": self.zone_redundant,
+            "geoReplicas": bool(self.geo_replicas),
+            "untaggedRetentionDays": self.untagged_retention_days is not None,
+            "publicNetworkAccess": not self.public_network_access,
+        }
+        used = [key for key, on in premium_only.items() if on]
+        if used and self.sku is not AcrSku.PREMIUM:
+            raise ValueError(f"{', '.join(used)}: only with sku Premium, got sku {self.sku.value}")
+        _unique(self.geo_replicas, "geoReplicas")
+        return self
+
+
+class GhcrSettings(Model):
+    """GitHub Container Registry wiring: GHCR is not created, only pointed at."""
+
+    enabled: bool = True
+    owner: GitHubOwner
+    private: bool = True
+    pull_username: str | None = None
+    pull_token: SecretStr | None = None
+
+
+class RegistriesSettings(Model):
+    acr: AcrSettings = Field(default_factory=AcrSettings)
+    ghcr: GhcrSettings | None = None
+
+
+# --- slipway:identity ----------------------------------------------------------------
+
+
+class CiMode(StrEnum):
+    MANAGED_IDENTITY = "managedIdentity"
+    APPLICATION = "application"
+
+
+class CiCredential(StrEnum):
+    FEDERATED = "federated"
+    CLIENT_SECRET = "clientSecret"
+
+
+class CiIdentitySettings(Model):
+    """The identity GitHub Actions uses to push images and run Pulumi."""
+
+    mode: CiMode = CiMode.MANAGED_IDENTITY
+    credential: CiCredential = CiCredential.FEDERATED
+    secret_rotation_days: int = Field(default=90, ge=1, le=730)
+    repositories: list[GitHubRepo] = Field(min_length=1)
+    branches: list[GitBranch] = Field(default_factory=lambda: ["main"])
+    pull_requests: bool = True
+
+    @model_validator(mode="after")
+    def _credential_fits_mode(self) -> Self:
+        if self.mode is CiMode.MANAGED_IDENTITY and self.credential is CiCredential.CLIENT_SECRET:
+            raise ValueError("credential clientSecret needs mode application: a managed identity has no secrets")
+        _unique(self.repositories, "repositories")
+        _unique(self.branches, "branches")
+        return self
+
+
+class IdentitySettings(Model):
+    ci: CiIdentitySettings
+
+
+# --- slipway:clusters ----------------------------------------------------------------
+
+
+class ClusterTier(StrEnum):
+    FREE = "Free"
+    STANDARD = "Standard"
+
+
+class UpgradeChannel(StrEnum):
+    PATCH = "patch"
+    STABLE = "stable"
+    RAPID = "rapid"
+    NODE_IMAGE = "node-image"
+
+
+class NodeOsUpgradeChannel(StrEnum):
+    NODE_IMAGE = "NodeImage"
+    SECURITY_PATCH = "SecurityPatch"
+
+
+class NetworkPolicy(StrEnum):
+    AZURE = "azure"
+    CALICO = "calico"
+    CILIUM = "cilium"
+
+
+class SystemPoolSettings(Model):
+    vm_size: VmSize = "Standard_D4ds_v5"
+    min_count: int = Field(default=1, ge=1, le=100)
+    max_count: int = Field(default=3, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Self:
+        if self.min_count > self.max_count:
+            raise ValueError(f"minCount {self.min_count} is greater than maxCount {self.max_count}")
+        return self
+
+
+class GpuDriver(StrEnum):
+    """Who installs the NVIDIA driver: AKS (`Install`) or the GPU operator (`None`)."""
+
+    INSTALL = "Install"
+    NONE = "None"
+
+
+class GpuPoolSettings(Model):
+    name: AgentPoolName
+    vm_size: VmSize
+    min_count: int = Field(default=0, ge=0, le=100)
+    max_count: int = Field(ge=1, le=100)
+    spot: bool = False
+    spot_max_price: float = Field(default=-1, ge=-1)
+    driver: GpuDriver = GpuDriver.NONE
+
+    @model_validator(mode="after")
+    def _bounds(self) -> Self:
+        if self.min_count > self.max_count:
+            raise ValueError(f"minCount {self.min_count} is greater than maxCount {self.max_count}")
+        return self
+
+
+class ClusterSettings(Model):
+    """One AKS cluster with the security baseline; what varies per stack is here."""
+
+    enabled: bool = True
+    kubernetes_version: KubernetesVersion
+    tier: ClusterTier = ClusterTier.FREE
+    environments: list[Dns1123Label] = Field(min_length=1)
+    availability_zones: list[AvailabilityZone] = Field(default_factory=list)
+    admin_group_object_ids: list[Uuid] = Field(min_length=1)
+    authorized_ip_ranges: list[Cidr] = Field(default_factory=list)
+    private: bool = False
+    upgrade_channel: UpgradeChannel = UpgradeChannel.PATCH
+    node_os_upgrade_channel: NodeOsUpgradeChannel = NodeOsUpgradeChannel.NODE_IMAGE
+    network_policy: NetworkPolicy = NetworkPolicy.CILIUM
+    system_pool: SystemPoolSettings = Field(default_factory=SystemPoolSettings)
+    gpu_pools: list[GpuPoolSettings] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.private and self.authorized_ip_ranges:
+            raise ValueError("a private cluster takes no authorizedIpRanges: its API server has no public endpoint")
+        _unique(self.environments, "environments")
+        _unique([pool.name for pool in self.gpu_pools], "gpuPools names")
+        return self
+
+
+class ClustersSettings(Model):
+    hub: ClusterSettings
+    gpu: ClusterSettings | None = None
+
+    @model_validator(mode="after")
+    def _gpu_pools_on_gpu_cluster(self) -> Self:
+        if self.hub.gpu_pools:
+            raise ValueError("hub.gpuPools: the hub runs CPU workloads; put GPU pools on the gpu cluster")
+        if self.gpu is not None and self.gpu.enabled and not self.gpu.gpu_pools:
+            raise ValueError("gpu.gpuPools: an enabled gpu cluster needs at least one GPU pool")
+        return self
+
+    def enabled(self) -> dict[str, ClusterSettings]:
+        """The clusters to build, by role (`hub`, `gpu`)."""
+        roles = {"hub": self.hub, "gpu": self.gpu}
+        return {role: cluster for role, cluster in roles.items() if cluster is not None and cluster.enabled}
+
+
+# --- slipway:platform ----------------------------------------------------------------
+
+
+class NotificationsSettings(Model):
+    slack_token: SecretStr | None = None
+
+
+class ArgoCdSettings(Model):
+    notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
+
+
+class PlatformSettings(Model):
+    """The platform layer. Without the cloud layer it targets an existing kubeconfig context."""
+
+    enabled: bool = True
+    kube_context: str | None = None
+    argocd: ArgoCdSettings = Field(default_factory=ArgoCdSettings)
+
+
+# --- slipway:delivery ----------------------------------------------------------------
+
+
+class ServiceSettings(Model):
+    name: Dns1123Label
+    gpu: bool = False
+    environments: list[Dns1123Label] | None = None
+
+
+class DeliverySettings(Model):
+    enabled: bool = True
+    environments: list[Dns1123Label] = Field(default_factory=lambda: ["dev", "staging", "prod"], min_length=1)
+    services: list[ServiceSettings] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _names(self) -> Self:
+        _unique(self.environments, "environments")
+        _unique([service.name for service in self.services], "service names")
+        for service in self.services:
+            unknown = sorted(set(service.environments or []) - set(self.environments))
+            if unknown:
+                raise ValueError(
+                    f"service '{service.name}' is delivered to {unknown}, which are not in environments "
+                    f"{self.environments}"
+                )
+        return self
+
+
+# --- slipway:github ------------------------------------------------------------------
+
+
+class GithubSettings(Model):
+    enabled: bool = False
+
+
+# --- the whole stack -----------------------------------------------------------------
+
+
+class Settings(Model):
+    """Every `slipway:*` section of one stack, validated together."""
+
+    azure: AzureSettings = Field(default_factory=AzureSettings)
+    registries: RegistriesSettings = Field(default_factory=RegistriesSettings)
+    identity: IdentitySettings | None = None
+    clusters: ClustersSettings | None = None
+    platform: PlatformSettings = Field(default_factory=PlatformSettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    github: GithubSettings = Field(default_factory=GithubSettings)
+
+
+def acr_registry_name(settings: Settings, stack: str) -> str:
+    """The registry's name: `registries.acr.name`, or `<namePrefix><stack>acr` without punctuation."""
+    return settings.registries.acr.name or re.sub(r"[^a-z0-9]", "", f"{settings.azure.name_prefix}{stack}acr")
+
+
+def _cross_checks(settings: Settings, stack: str) -> list[str]:
+    """Problems that span sections, each named by the key path to fix."""
+    problems: list[str] = []
+    ns = NAMESPACE
+    if settings.azure.enabled:
+        derived = acr_registry_name(settings, stack)
+        if settings.registries.acr.enabled and not re.fullmatch(r"[a-zA-Z0-9]{5,50}", derived):
+            problems.append(
+                f"{ns}:registries.acr.name: the name derived for stack '{stack}' is '{derived}', expected "
+                "5-50 letters and digits: set registries.acr.name"
+            )
+        if PRODUCTION_STACK.match(stack) and not settings.azure.protect:
+            problems.append(f"{ns}:azure.protect: got false on production stack '{stack}', expected true")
+        if settings.clusters is None:
+            problems.append(f"{ns}:clusters: required when the cloud layer is on (azure.enabled)")
+        if settings.identity is None:
+            problems.append(f"{ns}:identity: required when the cloud layer is on (azure.enabled)")
+    else:
+        if settings.registries.acr.enabled:
+            problems.append(f"{ns}:registries.acr.enabled: got true without the cloud layer, expected false")
+        if settings.platform.enabled and settings.platform.kube_context is None:
+            problems.append(
+                f"{ns}:platform.kubeContext: required without the cloud layer: the kubeconfig context to install into"
+            )
+    if settings.azure.enabled and settings.clusters is not None and settings.delivery.enabled:
+        clusters = settings.clusters.enabled()
+        served = {env for cluster in clusters.values() for env in cluster.environments}
+        for index, env in enumerate(settings.delivery.environments):
+            if env not in served:
+                problems.append(
+                    f"{ns}:delivery.environments[{index}]: got '{env}', expected an environment that an enabled "
+                    f"cluster serves ({', '.join(sorted(served))})"
+                )
+        gpu_served = set(clusters["gpu"].environments) if "gpu" in clusters else set()
+        for index, service in enumerate(settings.delivery.services):
+            missing = sorted(set(service.environments or settings.delivery.environments) - gpu_served)
+            if service.gpu and missing:
+                problems.append(
+                    f"{ns}:delivery.services[{index}].gpu: service '{service.name}' needs GPUs in {missing}, "
+                    "expected a gpu cluster serving each of them"
+                )
+    return problems
+
+
+class SettingsError(pulumi.RunError):
+    """A stack file that does not validate; `problems` holds one readable line each.
+
+    A `pulumi.RunError`, so a real `pulumi up` prints the message without a traceback.
+    """
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid stack settings:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    path = f"{NAMESPACE}:{loc[0]}" if loc else NAMESPACE
+    for part in loc[1:]:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def _shown(value: Any, loc: tuple[int | str, ...]) -> str:
+    if any(isinstance(part, str) and re.search(r"token|password|secret|key$", part, re.I) for part in loc):
+        return "[secret]"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _describe(error: Any) -> str:
+    loc = tuple(error["loc"])
+    path = _key_path(loc)
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        # The value is not shown: a misspelt key may well hold a secret.
+        return f"{path}: unknown key, expected one of the keys in the README's settings reference"
+    if kind == "missing":
+        return f"{path}: required key is missing"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if kind in ("value_error", "assertion_error"):
+        return f"{path}: {message}"
+    if kind == "string_pattern_mismatch":
+        message = _PATTERN_MEANINGS.get(error["ctx"]["pattern"], message)
+    for wording, plain in _PLAIN_WORDS:
+        message = message.replace(wording, plain)
+    return f"{path}: got {_shown(error['input'], loc)}, expected {message}"
+
+
+# pydantic's wording, turned into the object of "expected ...".
+_PLAIN_WORDS = (
+    ("Input should be a valid ", "a "),
+    ("Input should be ", ""),
+    ("String should have at most", "a string of at most"),
+    ("List should have at least", "a list of at least"),
+    ("Value should have at least", "at least"),
+)
+
+
+def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
+    """Validate the raw `slipway:*` sections of stack `stack`, or raise `SettingsError`."""
+    unknown = sorted(set(raw) - set(SECTIONS))
+    problems = [f"{NAMESPACE}:{key}: unknown config section, expected one of {', '.join(SECTIONS)}" for key in unknown]
+    sections = {key: value for key, value in raw.items() if key in SECTIONS}
+    try:
+        settings = Settings.model_validate(sections)
+    except ValidationError as err:
+        raise SettingsError(problems + [_describe(e) for e in err.errors()]) from None
+    problems += _cross_checks(settings, stack)
+    if problems:
+        raise SettingsError(problems)
+    return settings
+
+
+def secret_output(value: SecretStr) -> pulumi.Output[str]:
+    """The one way to read a secret setting: as a Pulumi secret, never as plain text."""
+    return pulumi.Output.secret(value.get_secret_value())

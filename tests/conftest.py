@@ -1,0 +1,50 @@
+"""Shared test helpers: run the program or a component against the recording engine."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from offline.engine import Recording, run, run_project
+from offline.stackfile import parse_stack_config
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+STACKS = ("dev", "prod", "local")
+
+
+def stack_document(stack: str) -> dict[str, Any]:
+    """The parsed `Pulumi.<stack>.yaml`, a fresh copy each call, for tests to alter."""
+    return copy.deepcopy(yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text()))
+
+
+def run_stack_document(stack: str, document: dict[str, Any]) -> Recording:
+    parsed = parse_stack_config(document, "slipway", f"Pulumi.{stack}.yaml")
+    return run_project(PROJECT_DIR, stack=stack, config=parsed.config, secret_keys=parsed.secret_keys)
+
+
+def slipway(document: dict[str, Any], section: str) -> dict[str, Any]:
+    """The `slipway:<section>` mapping of a stack document, created if absent."""
+    return document["config"].setdefault(f"slipway:{section}", {})  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="session")
+def recorded() -> Callable[[str], Recording]:
+    """Each repo stack run once per session, as the checked-in stack file declares it."""
+    cache: dict[str, Recording] = {}
+
+    def get(stack: str) -> Recording:
+        if stack not in cache:
+            cache[stack] = run_stack_document(stack, stack_document(stack))
+        return cache[stack]
+
+    return get
+
+
+def run_component(build: Callable[[], object]) -> Recording:
+    """Declare one component (or a few resources) in a fresh mocked program."""
+    return run(build, stack="test")
