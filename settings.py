@@ -190,7 +190,11 @@ class CiCredential(StrEnum):
 
 
 class CiIdentitySettings(Model):
-    """The identity GitHub Actions uses to push images and run Pulumi."""
+    """The identity GitHub Actions uses to push images and run Pulumi.
+
+    Workflows sign in by OIDC from each repository's branches, pull requests and the
+    delivery environments (GitHub environments of the same names).
+    """
 
     mode: CiMode = CiMode.MANAGED_IDENTITY
     credential: CiCredential = CiCredential.FEDERATED
@@ -238,7 +242,9 @@ class NetworkPolicy(StrEnum):
     CILIUM = "cilium"
 
 
-class SystemPoolSettings(Model):
+class PoolSettings(Model):
+    """An autoscaling CPU node pool."""
+
     vm_size: VmSize = "Standard_D4ds_v5"
     min_count: int = Field(default=1, ge=1, le=100)
     max_count: int = Field(default=3, ge=1, le=100)
@@ -287,7 +293,8 @@ class ClusterSettings(Model):
     upgrade_channel: UpgradeChannel = UpgradeChannel.PATCH
     node_os_upgrade_channel: NodeOsUpgradeChannel = NodeOsUpgradeChannel.NODE_IMAGE
     network_policy: NetworkPolicy = NetworkPolicy.CILIUM
-    system_pool: SystemPoolSettings = Field(default_factory=SystemPoolSettings)
+    system_pool: PoolSettings = Field(default_factory=PoolSettings)
+    user_pool: PoolSettings = Field(default_factory=PoolSettings)
     gpu_pools: list[GpuPoolSettings] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -432,7 +439,33 @@ def _cross_checks(settings: Settings, stack: str) -> list[str]:
                     f"{ns}:delivery.services[{index}].gpu: service '{service.name}' needs GPUs in {missing}, "
                     "expected a gpu cluster serving each of them"
                 )
+    if settings.identity is not None:
+        subjects = len(ci_subjects(settings))
+        if settings.identity.ci.credential is CiCredential.FEDERATED and subjects > MAX_FEDERATED_CREDENTIALS:
+            problems.append(
+                f"{ns}:identity.ci.repositories: {subjects} federated credentials (repositories x (branches + "
+                f"pull requests + delivery.environments)), expected at most {MAX_FEDERATED_CREDENTIALS}, Azure's "
+                "limit per identity: trust fewer repositories or branches"
+            )
     return problems
+
+
+# Azure allows at most 20 federated identity credentials on one identity or application.
+MAX_FEDERATED_CREDENTIALS = 20
+
+
+def ci_subjects(settings: Settings) -> list[str]:
+    """The GitHub OIDC subjects the CI identity trusts, one federated credential each."""
+    if settings.identity is None:
+        return []
+    ci = settings.identity.ci
+    subjects = []
+    for repo in ci.repositories:
+        subjects += [f"repo:{repo}:ref:refs/heads/{branch}" for branch in ci.branches]
+        if ci.pull_requests:
+            subjects.append(f"repo:{repo}:pull_request")
+        subjects += [f"repo:{repo}:environment:{env}" for env in settings.delivery.environments]
+    return subjects
 
 
 class SettingsError(pulumi.RunError):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import runpy
 import sys
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,11 +143,18 @@ class _RecordingMocks(pulumi.runtime.Mocks):
     def __init__(self, recording: Recording, answers: outputs.ProviderAnswers) -> None:
         self.recording = recording
         self.answers = answers
+        # The registration being answered on this thread: its `additionalSecretOutputs`.
+        self.current = threading.local()
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         if args.typ == STACK_TYPE:
             return None, {}
-        return self.answers.resource(args.typ, args.name, reveal(args.inputs), custom=bool(args.custom))
+        resource_id, state = self.answers.resource(args.typ, args.name, reveal(args.inputs), custom=bool(args.custom))
+        # The Pulumi engine marks these outputs secret (the SDK asks it to); Pulumi's mock does not.
+        for key in getattr(self.current, "secret_outputs", ()):
+            if key in state:
+                state[key] = rpc.wrap_rpc_secret(state[key])
+        return resource_id, state
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         result = self.answers.invoke(args.token, reveal(args.args))
@@ -159,9 +167,11 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
 
     def __init__(self, mocks: _RecordingMocks) -> None:
         super().__init__(mocks)
+        self.mocks: _RecordingMocks = mocks
         self.recording = mocks.recording
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        self.mocks.current.secret_outputs = list(request.additionalSecretOutputs)
         response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         urn = response.urn
         registration = self.resources.get(urn)

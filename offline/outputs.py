@@ -13,6 +13,7 @@ import base64
 import json
 import uuid
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 import yaml
@@ -20,6 +21,8 @@ import yaml
 # Used when the stack sets no `azure-native:subscriptionId` / `azure-native:tenantId`.
 OFFLINE_SUBSCRIPTION = "00000000-0000-4000-8000-000000000001"
 OFFLINE_TENANT = "00000000-0000-4000-8000-000000000002"
+# The creation time the engine reports for time-based resources, fixed so runs repeat.
+OFFLINE_NOW = "2026-01-01T00:00:00Z"
 # The Entra ID application of the AKS AAD server, the audience kubelogin asks tokens for.
 AKS_AAD_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
 
@@ -66,6 +69,8 @@ class ProviderAnswers:
             "azure-native:containerservice:ManagedCluster": self._cluster,
             "azuread:index/application:Application": self._application,
             "azuread:index/servicePrincipal:ServicePrincipal": self._service_principal,
+            "azuread:index/applicationPassword:ApplicationPassword": self._application_password,
+            "time:index/rotating:Rotating": self._rotating,
         }
         self._invokes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "azure-native:authorization:getClientConfig": self._client_config,
@@ -126,7 +131,17 @@ class ProviderAnswers:
         dns_prefix = state.get("dnsPrefix", cluster)
         fqdn = f"{dns_prefix}-{stable_uuid(cluster)[:8]}.hcp.{location}.azmk8s.io"
         private = (state.get("apiServerAccessProfile") or {}).get("enablePrivateCluster", False)
+        identity = dict(state.get("identity") or {})
+        # ARM takes a list of identity ids and answers with a map of id -> its client and principal ids.
+        identity["userAssignedIdentities"] = {
+            resource_id: {
+                "clientId": stable_uuid("client", resource_id),
+                "principalId": stable_uuid("principal", resource_id),
+            }
+            for resource_id in identity.get("userAssignedIdentities") or []
+        }
         outputs: dict[str, Any] = {
+            "identity": identity,
             "fqdn": None if private else fqdn,
             "privateFQDN": fqdn.replace(".hcp.", ".privatelink.") if private else None,
             "nodeResourceGroup": node_rg,
@@ -152,6 +167,16 @@ class ProviderAnswers:
     def _service_principal(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
         object_id = stable_uuid("service-principal", name)
         return {"objectId": object_id, "id": f"/servicePrincipals/{object_id}"}
+
+    def _application_password(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        # Entra ID generates the value; the SDK asks the engine to keep it secret.
+        return {"keyId": stable_uuid("key", name), "value": f"offline~{stable_uuid('password', name)}"}
+
+    def _rotating(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        created = datetime.fromisoformat(state.get("rfc3339", OFFLINE_NOW).replace("Z", "+00:00"))
+        rotation = created + timedelta(days=int(state.get("rotationDays", 0)))
+        stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"id": stamp, "rfc3339": stamp, "rotationRfc3339": rotation.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
     # --- invokes -----------------------------------------------------------------
 

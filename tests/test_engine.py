@@ -101,3 +101,15 @@ def test_runs_are_independent() -> None:
     second = run(lambda: resources.ResourceGroup("two", resource_group_name="two"))
     assert [r.name for r in first.resources if r.custom] == ["one"]
     assert [r.name for r in second.resources if r.custom] == ["two"]
+
+
+def test_outputs_the_provider_marks_secret_stay_secret() -> None:
+    import pulumi_azuread as azuread
+
+    def program() -> None:
+        app = azuread.Application("ci", display_name="ci")
+        password = azuread.ApplicationPassword("ci", application_id=app.id)
+        pulumi.export("value", password.value)
+
+    outputs = run(program).outputs
+    assert outputs["value"].secret

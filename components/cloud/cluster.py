@@ -1,0 +1,266 @@
+"""An AKS cluster with the AKS security baseline on: the hub (CPU) and the GPU cluster.
+
+Baseline: no local accounts (Entra ID only, Azure RBAC for Kubernetes authorisation,
+admin groups from settings), OIDC issuer and workload identity on, auto-upgrade and
+node-OS upgrade channels set, Azure CNI overlay with a network policy engine, a system
+pool tainted so it runs only critical add-ons, a user-assigned control-plane identity,
+an API server reachable only from authorised ranges (or private), a pinned Kubernetes
+version, and the Azure Policy add-on off (Gatekeeper comes from the platform layer).
+
+Every pool beyond the system pool is its own `AgentPool`: a CPU pool for workloads and,
+on the GPU cluster, GPU pools tainted `nvidia.com/gpu=present:NoSchedule` that scale from
+zero. The cluster ignores drift in `agentPoolProfiles`, which Azure fills with those pools
+and the autoscaler's counts.
+
+The kubeconfig comes from the list-user-credentials invoke and is rewritten for
+non-interactive `kubelogin` (Entra ID, `azurecli` login); it is always a Pulumi secret.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import yaml
+from pulumi_azure_native import containerservice, managedidentity
+
+from components.cloud.roles import BuiltInRole, assign_role
+
+GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
+GPU_LABEL = {"slipway.io/accelerator": "nvidia"}
+SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
+SPOT_LABEL = {"kubernetes.azure.com/scalesetpriority": "spot"}
+CRITICAL_ADDONS_ONLY = "CriticalAddonsOnly=true:NoSchedule"
+# The Entra ID application of the AKS AAD server: the audience kubelogin asks tokens for.
+AKS_AAD_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
+
+
+@dataclass(frozen=True)
+class PoolArgs:
+    vm_size: str
+    min_count: int
+    max_count: int
+
+
+@dataclass(frozen=True)
+class GpuPoolArgs:
+    name: str
+    vm_size: str
+    min_count: int
+    max_count: int
+    spot: bool = False
+    spot_max_price: float = -1
+    driver: containerservice.GPUDriver = containerservice.GPUDriver.NONE
+
+
+@dataclass(frozen=True)
+class AksClusterArgs:
+    resource_group_name: pulumi.Input[str]
+    cluster_name: str
+    location: str
+    tenant_id: pulumi.Input[str]
+    subscription_id: pulumi.Input[str]
+    kubernetes_version: str
+    tier: containerservice.ManagedClusterSKUTier
+    admin_group_object_ids: Sequence[str]
+    upgrade_channel: containerservice.UpgradeChannel
+    node_os_upgrade_channel: containerservice.NodeOSUpgradeChannel
+    network_policy: containerservice.NetworkPolicy
+    system_pool: PoolArgs
+    user_pool: PoolArgs
+    gpu_pools: Sequence[GpuPoolArgs] = ()
+    availability_zones: Sequence[str] = ()
+    authorized_ip_ranges: Sequence[str] = ()
+    private: bool = False
+    acr_id: pulumi.Input[str] | None = None
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+def kubelogin_kubeconfig(encoded: str) -> str:
+    """The AKS user kubeconfig (base64), its user switched to non-interactive kubelogin.
+
+    `--login azurecli` uses the signed-in Azure CLI: `az login` on a laptop, `azure/login`
+    (OIDC) in GitHub Actions. kubelogin's `AAD_LOGIN_METHOD` variable overrides it (for
+    example `workloadidentity` in a pod).
+    """
+    config = yaml.safe_load(base64.b64decode(encoded))
+    for user in config.get("users", []):
+        user["user"] = {
+            "exec": {
+                "apiVersion": "client.authentication.k8s.io/v1beta1",
+                "command": "kubelogin",
+                "args": ["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_APP],
+                "interactiveMode": "Never",
+                "provideClusterInfo": False,
+            }
+        }
+    return str(yaml.safe_dump(config, sort_keys=False))
+
+
+class AksCluster(pulumi.ComponentResource):
+    """One AKS cluster, its pools, its kubelet's AcrPull and its kubeconfig."""
+
+    name: pulumi.Output[str]
+    id: pulumi.Output[str]
+    oidc_issuer_url: pulumi.Output[str]
+    kubelet_object_id: pulumi.Output[str]
+    kubelet_client_id: pulumi.Output[str]
+    kubeconfig: pulumi.Output[str]
+
+    def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("slipway:cloud:AksCluster", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        zones = list(args.availability_zones) or None
+        control_plane = managedidentity.UserAssignedIdentity(
+            f"{name}-control-plane",
+            resource_group_name=args.resource_group_name,
+            resource_name_=f"id-{args.cluster_name}-control-plane",
+            location=args.location,
+            tags=dict(args.tags),
+            opts=child,
+        )
+        cluster = containerservice.ManagedCluster(
+            name,
+            resource_group_name=args.resource_group_name,
+            resource_name_=args.cluster_name,
+            location=args.location,
+            dns_prefix=args.cluster_name,
+            node_resource_group=f"rg-{args.cluster_name}-nodes",
+            kubernetes_version=args.kubernetes_version,
+            sku=containerservice.ManagedClusterSKUArgs(
+                name=containerservice.ManagedClusterSKUName.BASE, tier=args.tier
+            ),
+            identity=containerservice.ManagedClusterIdentityArgs(
+                type=containerservice.ResourceIdentityType.USER_ASSIGNED,
+                user_assigned_identities=[control_plane.id],
+            ),
+            disable_local_accounts=True,
+            enable_rbac=True,
+            aad_profile=containerservice.ManagedClusterAADProfileArgs(
+                managed=True,
+                enable_azure_rbac=True,
+                admin_group_object_ids=list(args.admin_group_object_ids),
+                tenant_id=args.tenant_id,
+            ),
+            oidc_issuer_profile=containerservice.ManagedClusterOIDCIssuerProfileArgs(enabled=True),
+            security_profile=containerservice.ManagedClusterSecurityProfileArgs(
+                workload_identity=containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True),
+                image_cleaner=containerservice.ManagedClusterSecurityProfileImageCleanerArgs(
+                    enabled=True, interval_hours=48
+                ),
+            ),
+            auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
+                upgrade_channel=args.upgrade_channel, node_os_upgrade_channel=args.node_os_upgrade_channel
+            ),
+            network_profile=containerservice.ContainerServiceNetworkProfileArgs(
+                network_plugin=containerservice.NetworkPlugin.AZURE,
+                network_plugin_mode=containerservice.NetworkPluginMode.OVERLAY,
+                network_policy=args.network_policy,
+                network_dataplane=(
+                    containerservice.NetworkDataplane.CILIUM
+                    if args.network_policy == containerservice.NetworkPolicy.CILIUM
+                    else containerservice.NetworkDataplane.AZURE
+                ),
+                load_balancer_sku=containerservice.LoadBalancerSku.STANDARD,
+                outbound_type=containerservice.OutboundType.LOAD_BALANCER,
+            ),
+            api_server_access_profile=containerservice.ManagedClusterAPIServerAccessProfileArgs(
+                enable_private_cluster=args.private,
+                authorized_ip_ranges=list(args.authorized_ip_ranges) or None,
+                disable_run_command=True,
+            ),
+            addon_profiles={"azurepolicy": containerservice.ManagedClusterAddonProfileArgs(enabled=False)},
+            agent_pool_profiles=[
+                containerservice.ManagedClusterAgentPoolProfileArgs(
+                    name="system",
+                    mode=containerservice.AgentPoolMode.SYSTEM,
+                    vm_size=args.system_pool.vm_size,
+                    os_type=containerservice.OSType.LINUX,
+                    os_sku=containerservice.OSSKU.AZURE_LINUX,
+                    type=containerservice.AgentPoolType.VIRTUAL_MACHINE_SCALE_SETS,
+                    enable_auto_scaling=True,
+                    count=args.system_pool.min_count,
+                    min_count=args.system_pool.min_count,
+                    max_count=args.system_pool.max_count,
+                    availability_zones=zones,
+                    node_taints=[CRITICAL_ADDONS_ONLY],
+                    orchestrator_version=args.kubernetes_version,
+                )
+            ],
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["agentPoolProfiles"]),
+        )
+        pool_opts = pulumi.ResourceOptions(parent=self, ignore_changes=["count"])
+        containerservice.AgentPool(
+            f"{name}-workload",
+            resource_group_name=args.resource_group_name,
+            resource_name_=cluster.name,
+            agent_pool_name="workload",
+            mode=containerservice.AgentPoolMode.USER,
+            vm_size=args.user_pool.vm_size,
+            os_type=containerservice.OSType.LINUX,
+            os_sku=containerservice.OSSKU.AZURE_LINUX,
+            enable_auto_scaling=True,
+            count=args.user_pool.min_count,
+            min_count=args.user_pool.min_count,
+            max_count=args.user_pool.max_count,
+            availability_zones=zones,
+            orchestrator_version=args.kubernetes_version,
+            tags=dict(args.tags),
+            opts=pool_opts,
+        )
+        for pool in args.gpu_pools:
+            containerservice.AgentPool(
+                f"{name}-{pool.name}",
+                resource_group_name=args.resource_group_name,
+                resource_name_=cluster.name,
+                agent_pool_name=pool.name,
+                mode=containerservice.AgentPoolMode.USER,
+                vm_size=pool.vm_size,
+                os_type=containerservice.OSType.LINUX,
+                os_sku=containerservice.OSSKU.UBUNTU,
+                enable_auto_scaling=True,
+                count=pool.min_count,
+                min_count=pool.min_count,
+                max_count=pool.max_count,
+                availability_zones=zones,
+                node_taints=[GPU_TAINT, *([SPOT_TAINT] if pool.spot else [])],
+                node_labels={**GPU_LABEL, **(SPOT_LABEL if pool.spot else {})},
+                gpu_profile=containerservice.GPUProfileArgs(driver=pool.driver),
+                scale_set_priority=(
+                    containerservice.ScaleSetPriority.SPOT if pool.spot else containerservice.ScaleSetPriority.REGULAR
+                ),
+                scale_set_eviction_policy=containerservice.ScaleSetEvictionPolicy.DELETE if pool.spot else None,
+                spot_max_price=pool.spot_max_price if pool.spot else None,
+                orchestrator_version=args.kubernetes_version,
+                tags=dict(args.tags),
+                opts=pool_opts,
+            )
+        kubelet = cluster.identity_profile.apply(lambda profile: (profile or {})["kubeletidentity"])
+        self.kubelet_object_id = kubelet.apply(lambda identity: str(identity.object_id))
+        self.kubelet_client_id = kubelet.apply(lambda identity: str(identity.client_id))
+        if args.acr_id is not None:
+            assign_role(
+                f"{name}-kubelet-acr-pull",
+                role=BuiltInRole.ACR_PULL,
+                principal_id=self.kubelet_object_id,
+                scope=args.acr_id,
+                subscription_id=args.subscription_id,
+                opts=child,
+            )
+        credentials = containerservice.list_managed_cluster_user_credentials_output(
+            resource_group_name=args.resource_group_name,
+            resource_name=cluster.name,
+            format="exec",
+        )
+        self.kubeconfig = pulumi.Output.secret(credentials.kubeconfigs[0].value.apply(kubelogin_kubeconfig))
+        self.name = cluster.name
+        self.id = cluster.id
+        self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(
+            lambda profile: str((profile and profile.issuer_url) or "")
+        )
+        self.register_outputs(
+            {"name": self.name, "id": self.id, "oidcIssuerUrl": self.oidc_issuer_url, "kubeconfig": self.kubeconfig}
+        )

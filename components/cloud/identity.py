@@ -1,0 +1,118 @@
+"""The identity GitHub Actions uses to push images and deploy, with no long-lived secret by default.
+
+Two modes, chosen in settings:
+- `managedIdentity` (default): a user-assigned managed identity with one federated
+  credential per trusted GitHub subject. Nothing secret exists.
+- `application`: an Entra ID application and service principal, for tenants that want
+  CI in the directory. Its credential is either federated (again no secret) or a client
+  secret that rotates on a schedule: the secret exists only as a Pulumi secret.
+Role assignments for it are made by whoever owns the scope (the registry, the clusters).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import pulumi
+import pulumi_azuread as azuread
+import pulumiverse_time as time
+
+from components.cloud.federated_identity import (
+    GITHUB_ISSUER,
+    TOKEN_EXCHANGE_AUDIENCE,
+    FederatedIdentity,
+    FederatedIdentityArgs,
+    credential_name,
+)
+
+
+class CiIdentityKind(StrEnum):
+    MANAGED_IDENTITY = "managedIdentity"
+    APPLICATION_FEDERATED = "applicationFederated"
+    APPLICATION_CLIENT_SECRET = "applicationClientSecret"
+
+
+@dataclass(frozen=True)
+class CiIdentityArgs:
+    kind: CiIdentityKind
+    display_name: str
+    resource_group_name: pulumi.Input[str]
+    location: str
+    subjects: Sequence[str]
+    secret_rotation_days: int = 90
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+class CiIdentity(pulumi.ComponentResource):
+    """What CI signs in as: client id, principal id, and a client secret only in that mode."""
+
+    client_id: pulumi.Output[str]
+    principal_id: pulumi.Output[str]
+    client_secret: pulumi.Output[str] | None
+
+    def __init__(self, name: str, args: CiIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("slipway:cloud:CiIdentity", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.client_secret = None
+        if args.kind is CiIdentityKind.MANAGED_IDENTITY:
+            identity = FederatedIdentity(
+                name,
+                FederatedIdentityArgs(
+                    resource_group_name=args.resource_group_name,
+                    identity_name=args.display_name,
+                    location=args.location,
+                    issuer=GITHUB_ISSUER,
+                    subjects=args.subjects,
+                    tags=args.tags,
+                ),
+                child,
+            )
+            self.client_id, self.principal_id = identity.client_id, identity.principal_id
+        else:
+            application = azuread.Application(
+                name, azuread.ApplicationArgs(display_name=args.display_name, sign_in_audience="AzureADMyOrg"), child
+            )
+            principal = azuread.ServicePrincipal(
+                name, azuread.ServicePrincipalArgs(client_id=application.client_id), child
+            )
+            self.client_id, self.principal_id = application.client_id, principal.object_id
+            if args.kind is CiIdentityKind.APPLICATION_FEDERATED:
+                for subject in args.subjects:
+                    azuread.ApplicationFederatedIdentityCredential(
+                        f"{name}-{credential_name(subject)}",
+                        azuread.ApplicationFederatedIdentityCredentialArgs(
+                            application_id=application.id,
+                            display_name=credential_name(subject),
+                            issuer=GITHUB_ISSUER,
+                            subject=subject,
+                            audiences=[TOKEN_EXCHANGE_AUDIENCE],
+                        ),
+                        child,
+                    )
+            else:
+                self.client_secret = self._rotating_secret(name, application, args.secret_rotation_days, child)
+        self.register_outputs({"clientId": self.client_id, "principalId": self.principal_id})
+
+    @staticmethod
+    def _rotating_secret(
+        name: str, application: azuread.Application, rotation_days: int, opts: pulumi.ResourceOptions
+    ) -> pulumi.Output[str]:
+        """A client secret replaced every `rotation_days` (on the first `pulumi up` after the date).
+
+        It stays valid for a further `rotation_days` past its rotation date, so a run that
+        is late to rotate never leaves CI locked out.
+        """
+        schedule = time.Rotating(name, time.RotatingArgs(rotation_days=rotation_days), opts)
+        password = azuread.ApplicationPassword(
+            name,
+            azuread.ApplicationPasswordInitArgs(
+                application_id=application.id,
+                display_name=f"{name} (rotated every {rotation_days} days by Pulumi)",
+                end_date_relative=f"{2 * rotation_days * 24}h",
+                rotate_when_changed={"rotation": schedule.id},
+            ),
+            opts,
+        )
+        return pulumi.Output.secret(password.value)
