@@ -7,9 +7,7 @@ layer above as typed Args, and the stack outputs are exported at the end.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 from pulumi.runtime import config as runtime_config
@@ -22,7 +20,6 @@ from components.cloud.identity import CiIdentity, CiIdentityArgs, CiIdentityKind
 from components.cloud.registry import ContainerRegistry, ContainerRegistryArgs
 from components.cloud.roles import BuiltInRole, assign_role
 from settings import (
-    NAMESPACE,
     CiCredential,
     CiIdentitySettings,
     CiMode,
@@ -32,20 +29,23 @@ from settings import (
     ci_subjects,
     load_settings,
     secret_output,
+    sections_from_config,
+    stored_secrets,
 )
 
 
 def read_settings(stack: str) -> Settings:
     """Every `slipway:*` key of the stack config, validated (unknown sections included)."""
     keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
-    raw: dict[str, Any] = {}
-    for key in sorted(k for k in keys if k.startswith(f"{NAMESPACE}:")):
-        text = runtime_config.get_config(key)
-        try:
-            raw[key.removeprefix(f"{NAMESPACE}:")] = json.loads(text)
-        except (TypeError, json.JSONDecodeError):
-            raw[key.removeprefix(f"{NAMESPACE}:")] = text
-    return load_settings(raw, stack)
+    raw = sections_from_config({key: runtime_config.get_config(key) for key in keys})
+    settings = load_settings(raw, stack)
+    for path in stored_secrets(raw):
+        if not runtime_config.is_config_secret(path.split(".", 1)[0]):
+            pulumi.log.warn(
+                f"{path} is stored in plain text in Pulumi.{stack}.yaml; it is used as a secret all the same, "
+                f"but store it encrypted: pulumi config set --secret --path '{path}' <value>"
+            )
+    return settings
 
 
 # The ArgoCD service accounts that reach other clusters through workload identity.

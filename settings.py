@@ -13,10 +13,11 @@ error or a log, and `secret_output` is the only way to read one, as a Pulumi sec
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from enum import StrEnum
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Literal, Self, get_args
 
 import pulumi
 from pydantic import (
@@ -522,6 +523,18 @@ _PLAIN_WORDS = (
 )
 
 
+def sections_from_config(config: Mapping[str, str]) -> dict[str, Any]:
+    """The `slipway:*` keys of a flat Pulumi config (structured values are JSON text), by section."""
+    raw: dict[str, Any] = {}
+    for key, text in config.items():
+        if key.startswith(f"{NAMESPACE}:"):
+            try:
+                raw[key.removeprefix(f"{NAMESPACE}:")] = json.loads(text)
+            except (TypeError, json.JSONDecodeError):
+                raw[key.removeprefix(f"{NAMESPACE}:")] = text
+    return raw
+
+
 def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     """Validate the raw `slipway:*` sections of stack `stack`, or raise `SettingsError`."""
     unknown = sorted(set(raw) - set(SECTIONS))
@@ -535,6 +548,30 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     if problems:
         raise SettingsError(problems)
     return settings
+
+
+def _secret_field_paths(model: type[BaseModel]) -> Iterator[tuple[str, ...]]:
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        outer = {info.annotation, *get_args(info.annotation)}
+        kinds = outer | {inner for kind in outer for inner in get_args(kind)}
+        if SecretStr in kinds:
+            yield (key,)
+        for kind in kinds:
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                yield from ((key, *rest) for rest in _secret_field_paths(kind))
+
+
+def stored_secrets(raw: Mapping[str, Any]) -> list[str]:
+    """The key paths (`slipway:registries.ghcr.pullToken`) of secret-typed settings present in `raw`."""
+    found = []
+    for path in _secret_field_paths(Settings):
+        value: Any = raw
+        for part in path:
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if value is not None:
+            found.append(f"{NAMESPACE}:{path[0]}." + ".".join(path[1:]))
+    return found
 
 
 def secret_output(value: SecretStr) -> pulumi.Output[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from offline.engine import run_project
 from offline.render import preview_json, tree, write_manifests
 from offline.stackfile import StackFileError, load_stack_config
+from settings import SettingsError, sections_from_config, stored_secrets
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,9 +29,6 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    # Imported here so that `--help` and stack-file errors need no Pulumi import.
-    from settings import SettingsError
-
     try:
         stack_config = load_stack_config(args.project_dir, args.stack)
         recording = run_project(
@@ -48,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         written = write_manifests(recording, args.manifests)
         print(f"wrote {len(written)} manifest(s) to {args.manifests}", file=sys.stderr)
     if args.json:
-        document = preview_json(recording, stack_config.config, stack_config.secret_keys)
+        # Secret-typed settings written in plain text are secrets all the same: mask their sections too.
+        plain_secrets = [path.split(".", 1)[0] for path in stored_secrets(sections_from_config(stack_config.config))]
+        document = preview_json(recording, stack_config.config, [*stack_config.secret_keys, *plain_secrets])
         print(json.dumps(document, indent=2))
     else:
         print(tree(recording, details=not args.compact), end="")

@@ -85,6 +85,7 @@ class RecordedResource:
     protect: bool
     dependencies: list[str]
     provider: str
+    ignore_changes: list[str] = field(default_factory=list)
 
     def plain(self) -> dict[str, Any]:
         """Inputs as the provider receives them, secrets revealed."""
@@ -191,6 +192,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 protect=bool(request.protect),
                 dependencies=list(request.dependencies),
                 provider=request.provider,
+                ignore_changes=list(request.ignoreChanges),
             )
         )
         return response

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,14 @@ def stack_document(stack: str) -> dict[str, Any]:
 def run_stack_document(stack: str, document: dict[str, Any]) -> Recording:
     parsed = parse_stack_config(document, "slipway", f"Pulumi.{stack}.yaml")
     return run_project(PROJECT_DIR, stack=stack, config=parsed.config, secret_keys=parsed.secret_keys)
+
+
+def project_copy(directory: Path, stack: str, document: dict[str, Any]) -> Path:
+    """A copy of the project whose `Pulumi.<stack>.yaml` is `document`, for CLI runs."""
+    project = directory / "project"
+    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns(".*", "tests", "bench", "__pycache__", "out"))
+    (project / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(document))
+    return project
 
 
 def slipway(document: dict[str, Any], section: str) -> dict[str, Any]:

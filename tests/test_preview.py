@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 import yaml
-from conftest import PROJECT_DIR, stack_document
+from conftest import project_copy, stack_document
 
 from offline.__main__ import main
 from offline.engine import run
@@ -51,11 +50,9 @@ def test_json_has_the_shape_of_pulumi_preview_json(capsys: pytest.CaptureFixture
 
 
 def test_secure_config_is_a_placeholder_and_stays_secret(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns(".venv", ".git", "tests", "__pycache__"))
     document = stack_document("dev")
     document["config"]["slipway:registries"]["ghcr"]["pullToken"] = {"secure": "v1:c2VjcmV0Y2lwaGVydGV4dA=="}
-    (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump(document))
+    project = project_copy(tmp_path, "dev", document)
     code, out, _ = preview(capsys, "--stack", "dev", "--json", "--project-dir", str(project))
     assert code == 0
     assert "v1:c2VjcmV0Y2lwaGVydGV4dA==" not in out and "offline-placeholder" not in out
@@ -96,12 +93,10 @@ def test_secrets_are_masked_in_json_and_manifests(tmp_path: Path) -> None:
 
 
 def test_bad_stack_file_prints_settings_errors_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    project = tmp_path / "project"
-    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns(".venv", ".git", "tests", "__pycache__"))
     document = stack_document("dev")
     document["config"]["slipway:azure"]["locaton"] = "westeurope"
     document["config"]["slipway:registries"]["acr"]["sku"] = "Gold"
-    (project / "Pulumi.dev.yaml").write_text(yaml.safe_dump(document))
+    project = project_copy(tmp_path, "dev", document)
     code, out, err = preview(capsys, "--stack", "dev", "--project-dir", str(project))
     assert code == 2 and out == ""
     assert "Traceback" not in err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -12,14 +11,11 @@ from conftest import STACKS, slipway, stack_document
 
 from offline.engine import run
 from offline.stackfile import parse_stack_config
-from settings import Settings, SettingsError, load_settings, secret_output
+from settings import Settings, SettingsError, load_settings, secret_output, sections_from_config
 
 
 def sections(document: dict[str, Any]) -> dict[str, Any]:
-    config = parse_stack_config(document, "slipway", "test").config
-    return {
-        key.removeprefix("slipway:"): json.loads(value) for key, value in config.items() if key.startswith("slipway:")
-    }
+    return sections_from_config(parse_stack_config(document, "slipway", "test").config)
 
 
 def problems_of(document: dict[str, Any], stack: str = "dev") -> list[str]:
@@ -294,3 +290,43 @@ def test_a_secret_setting_reaches_resources_only_as_a_pulumi_secret() -> None:
     assert str(ghcr.pull_token) == "**********"
     outputs = run(lambda: pulumi.export("token", secret_output(ghcr.pull_token))).outputs  # type: ignore[arg-type]
     assert outputs["token"].secret and outputs["token"].value == "ghp_plain_in_file"
+
+
+def test_too_many_federated_credentials_for_one_identity() -> None:
+    document = stack_document("prod")
+    repositories = slipway(document, "identity")["ci"]["repositories"]
+    repositories[:] = [f"acme-platform/service-{i}" for i in range(4)]  # 4 x (main + PRs + 3 environments)
+    load_settings(sections(document), "prod")
+    repositories.append("acme-platform/one-too-many")
+    assert any(
+        p.startswith("slipway:identity.ci.repositories: 25 federated credentials") and "expected at most 20" in p
+        for p in problems_of(document, "prod")
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"private": True}, "a private cluster takes no authorizedIpRanges"),
+        ({"userPool": {"minCount": 4, "maxCount": 2}}, "minCount 4 is greater than maxCount 2"),
+        ({"gpuPools": [{"name": "t4", "vmSize": "Standard_NC4as_T4_v3", "maxCount": 1}]}, "hub.gpuPools"),
+    ],
+)
+def test_cluster_rules(change: dict[str, Any], expected: str) -> None:
+    document = stack_document("dev")
+    slipway(document, "clusters")["hub"].update(change)
+    assert any(expected in p for p in problems_of(document))
+
+
+def test_enabled_gpu_cluster_needs_a_gpu_pool() -> None:
+    document = stack_document("dev")
+    slipway(document, "clusters")["gpu"]["gpuPools"] = []
+    assert any("an enabled gpu cluster needs at least one GPU pool" in p for p in problems_of(document))
+
+
+def test_registry_needs_the_cloud_layer() -> None:
+    document = stack_document("local")
+    slipway(document, "registries")["acr"] = {"enabled": True}
+    assert "slipway:registries.acr.enabled: got true without the cloud layer, expected false" in problems_of(
+        document, "local"
+    )

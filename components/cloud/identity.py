@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 import pulumi
@@ -26,6 +27,11 @@ from components.cloud.federated_identity import (
     FederatedIdentityArgs,
     credential_name,
 )
+
+
+def _days_after(rfc3339: str, days: int) -> str:
+    moment = datetime.fromisoformat(rfc3339.replace("Z", "+00:00")) + timedelta(days=days)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class CiIdentityKind(StrEnum):
@@ -110,7 +116,7 @@ class CiIdentity(pulumi.ComponentResource):
             azuread.ApplicationPasswordInitArgs(
                 application_id=application.id,
                 display_name=f"{name} (rotated every {rotation_days} days by Pulumi)",
-                end_date_relative=f"{2 * rotation_days * 24}h",
+                end_date=schedule.rotation_rfc3339.apply(lambda rotation: _days_after(rotation, rotation_days)),
                 rotate_when_changed={"rotation": schedule.id},
             ),
             opts,
