@@ -122,7 +122,8 @@ def main() -> None:
     modules = sdk_modules("prod")
     python = sys.executable
     floor = timed([python, "-c", "; ".join(f"import {m}" for m in modules)], args.repeat)
-    print(f"import floor ({len(modules)} modules: {', '.join(modules)}): {floor:.2f} s")
+    packages = sorted({m.split(".")[0] for m in modules})
+    print(f"import floor ({len(modules)} modules of {', '.join(packages)}): {floor:.2f} s")
     print()
     print(f"{'preview':<16} {'resources':>9} {'wall s':>8} {'x floor':>8}")
 
