@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_kubernetes as k8s
 from pulumi.runtime import config as runtime_config
 from pulumi_azure_native import authorization, containerregistry, containerservice, resources
 
@@ -19,11 +20,17 @@ from components.cloud.ghcr import Ghcr, GhcrArgs
 from components.cloud.identity import CiIdentity, CiIdentityArgs, CiIdentityKind
 from components.cloud.registry import ContainerRegistry, ContainerRegistryArgs
 from components.cloud.roles import BuiltInRole, assign_role
+from components.platform.addons import AddonArgs, ArgoRollouts, ArgoRolloutsArgs
+from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoRbac, ArgoSlack, ArgoSso
+from components.platform.gatekeeper import Gatekeeper, GatekeeperArgs
+from components.platform.gpu import GpuOperator, GpuOperatorArgs
+from components.platform.sealed_secrets import SealedSecrets, SealedSecretsArgs
 from settings import (
     CiCredential,
     CiIdentitySettings,
     CiMode,
     ClusterSettings,
+    GpuDriver,
     Settings,
     acr_registry_name,
     ci_subjects,
@@ -246,11 +253,125 @@ def export_cloud(cloud: Cloud) -> None:
         pulumi.export(f"{role}Kubeconfig", cluster.kubeconfig)
 
 
+PLATFORM_LABELS = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "slipway"}
+
+
+@dataclass(frozen=True)
+class Platform:
+    """What the platform layer hands down to the delivery and github layers."""
+
+    providers: dict[str, k8s.Provider]
+    argocd: ArgoCd
+    sealing_certificates: dict[str, pulumi.Output[str]]
+
+
+def cluster_providers(settings: Settings, cloud: Cloud | None, stack: str) -> dict[str, k8s.Provider]:
+    """One Kubernetes provider per cluster: kubelogin kubeconfigs from the cloud layer, or the local context."""
+    if cloud is None:
+        local = k8s.Provider(f"{stack}-hub", context=settings.platform.kube_context, enable_server_side_apply=True)
+        return {"hub": local}
+    return {
+        role: k8s.Provider(
+            f"{settings.azure.name_prefix}-{stack}-{role}", kubeconfig=cluster.kubeconfig, enable_server_side_apply=True
+        )
+        for role, cluster in cloud.clusters.items()
+    }
+
+
+def argocd_args(settings: Settings, cloud: Cloud | None) -> ArgoCdArgs:
+    platform = settings.platform
+    argo = platform.argocd
+    sso = None
+    if argo.sso is not None:
+        secret = secret_output(argo.sso.client_secret) if argo.sso.client_secret is not None else None
+        sso = ArgoSso(issuer=argo.sso.issuer, client_id=argo.sso.client_id, client_secret=secret)
+    slack = None
+    if argo.notifications.slack_token is not None:
+        slack = ArgoSlack(token=secret_output(argo.notifications.slack_token), channel=argo.notifications.slack_channel)
+    identity = cloud.argocd_identity if cloud is not None else None
+    return ArgoCdArgs(
+        high_availability=platform.high_availability,
+        rbac=ArgoRbac(**argo.rbac.model_dump()),
+        platform_repo_url=platform.git_repo.url if platform.git_repo is not None else None,
+        service_monitors=platform.metrics.service_monitors,
+        sso=sso,
+        slack=slack,
+        workload_identity_client_id=identity.client_id if identity is not None else None,
+        labels=PLATFORM_LABELS,
+    )
+
+
+def allowed_image_prefixes(cloud: Cloud | None) -> list[pulumi.Input[str]]:
+    """Where images may come from: our ACR and GHCR prefix, each ending in `/`."""
+    prefixes: list[pulumi.Input[str]] = []
+    if cloud is not None and cloud.acr is not None:
+        prefixes.append(pulumi.Output.concat(cloud.acr.login_server, "/"))
+    if cloud is not None and cloud.ghcr is not None:
+        prefixes.append(f"{cloud.ghcr.image_prefix}/")
+    return prefixes
+
+
+def build_platform(settings: Settings, cloud: Cloud | None, stack: str) -> Platform:
+    platform = settings.platform
+    providers = cluster_providers(settings, cloud, stack)
+    hub = pulumi.ResourceOptions(providers=[providers["hub"]])
+    argocd = ArgoCd("argocd", argocd_args(settings, cloud), hub)
+    addon = AddonArgs(provider=providers["hub"], depends_on=argocd.crds, labels=PLATFORM_LABELS)
+    monitors = platform.metrics.service_monitors
+    addons = platform.addons
+    if addons.argo_rollouts:
+        ArgoRollouts(
+            "argo-rollouts",
+            ArgoRolloutsArgs(addon=addon, high_availability=platform.high_availability, service_monitors=monitors),
+            hub,
+        )
+    if addons.gatekeeper and platform.git_repo is not None:
+        Gatekeeper(
+            "gatekeeper",
+            GatekeeperArgs(
+                addon=addon,
+                high_availability=platform.high_availability,
+                enforcement_action=platform.gatekeeper.enforcement_action.value,
+                excluded_namespaces=platform.gatekeeper.excluded_namespaces,
+                allowed_repos=allowed_image_prefixes(cloud),
+                platform_repo_url=platform.git_repo.url,
+                platform_repo_revision=platform.git_repo.revision,
+            ),
+            hub,
+        )
+    certificates: dict[str, pulumi.Output[str]] = {}
+    if addons.sealed_secrets:
+        # Sealing keys are identity: protected with the rest in production.
+        sealed = SealedSecrets(
+            "sealed-secrets",
+            SealedSecretsArgs(addon=addon, clusters=providers, service_monitors=monitors),
+            pulumi.ResourceOptions(providers=[providers["hub"]], protect=settings.azure.protect),
+        )
+        certificates = sealed.certificates
+    gpu_cluster = settings.clusters.gpu if settings.clusters is not None else None
+    if addons.gpu_operator and cloud is not None and "gpu" in cloud.clusters and gpu_cluster is not None:
+        install_driver = all(pool.driver is GpuDriver.NONE for pool in gpu_cluster.gpu_pools)
+        GpuOperator(
+            "gpu-operator",
+            GpuOperatorArgs(addon=addon, install_driver=install_driver, service_monitors=monitors),
+            hub,
+        )
+    return Platform(providers=providers, argocd=argocd, sealing_certificates=certificates)
+
+
+def export_platform(platform: Platform) -> None:
+    for role, certificate in platform.sealing_certificates.items():
+        pulumi.export(f"{role}SealingCertificate", certificate)
+
+
 def main() -> None:
     stack = pulumi.get_stack()
     settings = read_settings(stack)
-    if settings.azure.enabled:
-        export_cloud(build_cloud(settings, stack))
+    cloud = build_cloud(settings, stack) if settings.azure.enabled else None
+    if cloud is not None:
+        export_cloud(cloud)
+    if settings.platform.enabled:
+        export_platform(build_platform(settings, cloud, stack))
 
 
 main()

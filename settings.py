@@ -73,6 +73,7 @@ AgentPoolName = Annotated[
     str,
     _pattern(r"^[a-z][a-z0-9]{0,11}$", "an AKS pool name (1-12 lowercase letters and digits, starting with a letter)"),
 ]
+HttpsUrl = Annotated[str, _pattern(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$", "an https:// URL")]
 Uuid = Annotated[
     str,
     _pattern(
@@ -328,12 +329,77 @@ class ClustersSettings(Model):
 # --- slipway:platform ----------------------------------------------------------------
 
 
+class GitRepoSettings(Model):
+    """A git repository ArgoCD reads, at a revision."""
+
+    url: HttpsUrl
+    revision: GitBranch = "main"
+
+
+class ArgoRbacSettings(Model):
+    """Entra ID (or SSO) group names or ids mapped to ArgoCD roles; everyone else is readonly."""
+
+    admins: list[str] = Field(default_factory=list)
+    operators: list[str] = Field(default_factory=list)
+    developers: list[str] = Field(default_factory=list)
+    ci_deployers: list[str] = Field(default_factory=list)
+
+
+class SsoSettings(Model):
+    """OIDC single sign-on for the ArgoCD UI and CLI (e.g. an Entra ID app registration)."""
+
+    issuer: HttpsUrl
+    client_id: str = Field(min_length=1)
+    client_secret: SecretStr | None = None
+
+
 class NotificationsSettings(Model):
     slack_token: SecretStr | None = None
+    slack_channel: str = Field(default="platform-alerts", pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
 
 class ArgoCdSettings(Model):
+    rbac: ArgoRbacSettings = Field(default_factory=ArgoRbacSettings)
+    sso: SsoSettings | None = None
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
+
+
+class AddonsSettings(Model):
+    """Which add-ons ArgoCD installs; the GPU operator only ever lands on GPU clusters."""
+
+    argo_rollouts: bool = True
+    gatekeeper: bool = True
+    sealed_secrets: bool = True
+    gpu_operator: bool = True
+
+
+class EnforcementAction(StrEnum):
+    DRYRUN = "dryrun"
+    WARN = "warn"
+    DENY = "deny"
+
+
+class GatekeeperSettings(Model):
+    enforcement_action: EnforcementAction = EnforcementAction.WARN
+    excluded_namespaces: list[Dns1123Label] = Field(
+        default_factory=lambda: [
+            "kube-system",
+            "kube-public",
+            "kube-node-lease",
+            "gatekeeper-system",
+            "argocd",
+            "argo-rollouts",
+            "sealed-secrets",
+            "gpu-operator",
+        ]
+    )
+
+
+class MetricsSettings(Model):
+    """Metrics are always exposed; ServiceMonitors only where a Prometheus operator runs."""
+
+    service_monitors: bool = False
+    prometheus_url: HttpsUrl | None = None
 
 
 class PlatformSettings(Model):
@@ -341,7 +407,12 @@ class PlatformSettings(Model):
 
     enabled: bool = True
     kube_context: str | None = None
+    high_availability: bool = False
+    git_repo: GitRepoSettings | None = None
     argocd: ArgoCdSettings = Field(default_factory=ArgoCdSettings)
+    addons: AddonsSettings = Field(default_factory=AddonsSettings)
+    gatekeeper: GatekeeperSettings = Field(default_factory=GatekeeperSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
 
 
 # --- slipway:delivery ----------------------------------------------------------------
@@ -423,6 +494,18 @@ def _cross_checks(settings: Settings, stack: str) -> list[str]:
             problems.append(
                 f"{ns}:platform.kubeContext: required without the cloud layer: the kubeconfig context to install into"
             )
+    platform = settings.platform
+    if platform.enabled and platform.addons.gatekeeper and platform.git_repo is None:
+        problems.append(
+            f"{ns}:platform.gitRepo: required with the gatekeeper add-on: the repository ArgoCD reads "
+            "the policies chart (charts/gatekeeper-policies) from"
+        )
+    production = bool(PRODUCTION_STACK.match(stack))
+    if production and platform.enabled and platform.gatekeeper.enforcement_action is not EnforcementAction.DENY:
+        problems.append(
+            f"{ns}:platform.gatekeeper.enforcementAction: got '{platform.gatekeeper.enforcement_action.value}' "
+            f"on production stack '{stack}', expected deny"
+        )
     if settings.azure.enabled and settings.clusters is not None and settings.delivery.enabled:
         clusters = settings.clusters.enabled()
         served = {env for cluster in clusters.values() for env in cluster.environments}

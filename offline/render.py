@@ -22,8 +22,16 @@ def _urn_name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1] if urn else ""
 
 
-def _format_value(value: Any) -> str:
-    return json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else json.dumps(value)
+# The tree is for people: a longer value (a CRD schema, a big values document) is elided there;
+# `--json` and `--manifests` carry it whole.
+TREE_VALUE_LIMIT = 2000
+
+
+def _format_value(value: Any, limit: int | None = None) -> str:
+    text = json.dumps(value, sort_keys=True)
+    if limit is not None and len(text) > limit:
+        return f"{text[: limit // 2]} ... ({len(text)} characters; see --json or --manifests)"
+    return text
 
 
 def tree(recording: Recording, *, details: bool = True) -> str:
@@ -42,7 +50,7 @@ def tree(recording: Recording, *, details: bool = True) -> str:
         if details and resource.custom:
             pad = " " * 5 + child_prefix + "    "
             for key, value in sorted(resource.masked().items()):
-                lines.append(f"{pad}{key}: {_format_value(value)}")
+                lines.append(f"{pad}{key}: {_format_value(value, TREE_VALUE_LIMIT)}")
         children = by_parent.get(resource.urn, [])
         for index, child in enumerate(children):
             walk(child, child_prefix, index == len(children) - 1, depth + 1)

@@ -149,7 +149,11 @@ def test_switching_the_gpu_cluster_off_removes_exactly_its_resources(recorded: C
     without = run_stack_document("dev", document)
     removed = {r.name for r in recorded("dev").resources if r.urn in urns(recorded("dev")) - urns(without)}
     assert urns(without) <= urns(recorded("dev"))
-    assert all(name.startswith(("slipway-dev-gpu", "slipway-dev-argocd")) for name in removed)
+    assert all(
+        name.startswith(("slipway-dev-gpu", "slipway-dev-argocd", "sealed-secrets-gpu", "gpu-operator"))
+        for name in removed
+    )
+    assert {"sealed-secrets-gpu-key", "gpu-operator-applicationset"} <= removed
     assert {
         "slipway-dev-gpu",
         "slipway-dev-gpu-t4",

@@ -1,0 +1,263 @@
+"""ArgoCD on the hub cluster: the bootstrap, and the only Helm release Pulumi holds.
+
+Everything else on the clusters is installed by this ArgoCD (the gitops-bridge pattern).
+Pulumi owns ArgoCD's pinned CRDs as `CustomResourceDefinition` resources (the chart's
+`crds.install` is off) and every Argo custom resource depends on them: the Kubernetes
+provider caches a CRD when it checks it, so custom resources preview correctly even
+while the hub cluster does not exist yet (pulumi-kubernetes issue 3027 is the failure
+of client-side rendering against a kubeconfig that is still unknown; a `helm.v3.Release`
+renders server-side and does not have it).
+
+Also here: the RBAC roles a platform team needs (default readonly), optional OIDC SSO,
+Slack notifications with their token in a Secret of its own (never in Helm values),
+annotation-based resource tracking, metrics, HA replicas where asked, workload identity
+on the controller and server, and the `platform` AppProject the add-ons deploy through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, cast
+
+import pulumi
+import pulumi_kubernetes as k8s
+import yaml
+
+from components.versions import ADDON_CHARTS, ARGO_CD
+
+NAMESPACE = "argocd"
+PLATFORM_PROJECT = "platform"
+CRD_DIR = Path(__file__).parent / "crds" / "argo-cd" / ARGO_CD.app_version
+PART_OF_ARGOCD = {"app.kubernetes.io/part-of": "argocd"}
+WORKLOAD_IDENTITY_CLIENT_ID = "azure.workload.identity/client-id"
+WORKLOAD_IDENTITY_USE = "azure.workload.identity/use"
+NOTIFICATION_TRIGGERS = {
+    "on-sync-failed": ("app-sync-failed", "app.status.operationState.phase in ['Error', 'Failed']"),
+    "on-health-degraded": ("app-health-degraded", "app.status.health.status == 'Degraded'"),
+    "on-sync-status-unknown": ("app-sync-status-unknown", "app.status.sync.status == 'Unknown'"),
+}
+
+
+@dataclass(frozen=True)
+class ArgoRbac:
+    """Group names (from SSO or Entra ID) per ArgoCD role; everyone else is readonly."""
+
+    admins: Sequence[str] = ()
+    operators: Sequence[str] = ()
+    developers: Sequence[str] = ()
+    ci_deployers: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class ArgoSso:
+    issuer: str
+    client_id: str
+    client_secret: pulumi.Output[str] | None = None
+
+
+@dataclass(frozen=True)
+class ArgoSlack:
+    token: pulumi.Output[str]
+    channel: str
+
+
+@dataclass(frozen=True)
+class ArgoCdArgs:
+    high_availability: bool
+    rbac: ArgoRbac
+    platform_repo_url: str | None
+    service_monitors: bool = False
+    sso: ArgoSso | None = None
+    slack: ArgoSlack | None = None
+    workload_identity_client_id: pulumi.Input[str] | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def rbac_policy(rbac: ArgoRbac) -> str:
+    """ArgoCD's policy.csv: custom roles, then group bindings."""
+    rules = [
+        # operators run the platform day to day: everything on applications, read the rest
+        "p, role:operator, applications, *, */*, allow",
+        "p, role:operator, applicationsets, get, */*, allow",
+        "p, role:operator, logs, get, */*, allow",
+        "p, role:operator, clusters, get, *, allow",
+        "p, role:operator, repositories, get, *, allow",
+        "p, role:operator, projects, get, *, allow",
+        # developers see and sync their applications, read logs, never delete
+        "p, role:developer, applications, get, */*, allow",
+        "p, role:developer, applications, sync, */*, allow",
+        "p, role:developer, logs, get, */*, allow",
+        # CI only syncs; AppProject roles narrow it further per environment
+        "p, role:ci-deployer, applications, get, */*, allow",
+        "p, role:ci-deployer, applications, sync, */*, allow",
+    ]
+    bindings = {
+        "role:admin": rbac.admins,
+        "role:operator": rbac.operators,
+        "role:developer": rbac.developers,
+        "role:ci-deployer": rbac.ci_deployers,
+    }
+    rules += [f"g, {group}, {role}" for role, groups in bindings.items() for group in groups]
+    return "\n".join(rules) + "\n"
+
+
+def notification_values(slack: ArgoSlack) -> dict[str, Any]:
+    templates = {
+        f"template.{template}": {
+            "message": f"{{{{.app.metadata.name}}}}: {trigger} ({{{{.app.status.sync.status}}}}, "
+            "{{.app.status.health.status}})",
+            "slack": {"attachments": '[{"title": "{{.app.metadata.name}}", "color": "#E96D76"}]'},
+        }
+        for trigger, (template, _) in NOTIFICATION_TRIGGERS.items()
+    }
+    triggers = {
+        f"trigger.{trigger}": [{"when": condition, "send": [template]}]
+        for trigger, (template, condition) in NOTIFICATION_TRIGGERS.items()
+    }
+    return {
+        "secret": {"create": False},
+        "notifiers": {"service.slack": "token: $slack-token\n"},
+        "templates": templates,
+        "triggers": triggers,
+        "subscriptions": [{"recipients": [f"slack:{slack.channel}"], "triggers": list(NOTIFICATION_TRIGGERS)}],
+    }
+
+
+def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
+    """The chart values, built in Python; every key exists in the pinned chart's values.yaml."""
+    replicas = 2 if args.high_availability else 1
+    metrics = {"enabled": True, "serviceMonitor": {"enabled": args.service_monitors}}
+    cm: dict[str, Any] = {"application.resourceTrackingMethod": "annotation", "exec.enabled": False}
+    if args.sso is not None:
+        oidc: dict[str, Any] = {
+            "name": "SSO",
+            "issuer": args.sso.issuer,
+            "clientID": args.sso.client_id,
+            "requestedScopes": ["openid", "profile", "email"],
+        }
+        if args.sso.client_secret is not None:
+            oidc["clientSecret"] = "$argocd-sso:clientSecret"
+        cm["oidc.config"] = yaml.safe_dump(oidc, sort_keys=False)
+        cm["admin.enabled"] = False
+    values: dict[str, Any] = {
+        "crds": {"install": False, "keep": True},
+        "configs": {
+            "cm": cm,
+            "params": {"controller.sharding.algorithm": "round-robin"} if args.high_availability else {},
+            "rbac": {"policy.csv": rbac_policy(args.rbac), "policy.default": "role:readonly", "scopes": "[groups]"},
+        },
+        "global": {"additionalLabels": dict(args.labels)},
+        "controller": {"replicas": replicas, "metrics": metrics},
+        "server": {"replicas": replicas, "metrics": metrics},
+        "repoServer": {"replicas": replicas, "metrics": metrics},
+        "applicationSet": {"replicas": replicas, "metrics": metrics},
+        "redis-ha": {"enabled": args.high_availability},
+        "notifications": {"enabled": args.slack is not None, "metrics": metrics},
+        "dex": {"enabled": False},
+    }
+    if args.slack is not None:
+        values["notifications"].update(notification_values(args.slack))
+    if args.workload_identity_client_id is not None:
+        # The controller and the server reach other clusters as the ArgoCD managed identity.
+        for component in ("controller", "server"):
+            values[component]["serviceAccount"] = {
+                "annotations": {WORKLOAD_IDENTITY_CLIENT_ID: args.workload_identity_client_id}
+            }
+            values[component]["podLabels"] = {WORKLOAD_IDENTITY_USE: "true"}
+    return values
+
+
+@cache
+def crd_documents() -> tuple[dict[str, Any], ...]:
+    """The pinned CRDs, parsed once per process (libyaml: they are 1.8 MB of YAML)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return tuple(yaml.load(path.read_text(), Loader=loader) for path in sorted(CRD_DIR.glob("*.yaml")))
+
+
+class ArgoCd(pulumi.ComponentResource):
+    """ArgoCD's namespace, CRDs, secrets, Helm release and the `platform` AppProject."""
+
+    crds: list[pulumi.Resource]
+    namespace: str
+    release: k8s.helm.v3.Release
+
+    def __init__(self, name: str, args: ArgoCdArgs, opts: pulumi.ResourceOptions) -> None:
+        super().__init__("slipway:platform:ArgoCd", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        self.namespace = NAMESPACE
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=NAMESPACE, labels=dict(args.labels)),
+            opts=child,
+        )
+        self.crds = [
+            k8s.apiextensions.v1.CustomResourceDefinition(
+                f"{name}-{document['metadata']['name']}",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=document["metadata"]["name"], labels=document["metadata"].get("labels")
+                ),
+                # Verbatim upstream schema: its nested keys are Kubernetes' own, passed through as-is.
+                spec=cast(Any, document["spec"]),
+                opts=child,
+            )
+            for document in crd_documents()
+        ]
+        secrets: list[pulumi.Resource] = []
+        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+        if args.slack is not None:
+            secrets.append(
+                k8s.core.v1.Secret(
+                    f"{name}-notifications-secret",
+                    metadata=k8s.meta.v1.ObjectMetaArgs(
+                        name="argocd-notifications-secret", namespace=NAMESPACE, labels=PART_OF_ARGOCD
+                    ),
+                    string_data={"slack-token": args.slack.token},
+                    opts=in_namespace,
+                )
+            )
+        if args.sso is not None and args.sso.client_secret is not None:
+            secrets.append(
+                k8s.core.v1.Secret(
+                    f"{name}-sso-secret",
+                    metadata=k8s.meta.v1.ObjectMetaArgs(name="argocd-sso", namespace=NAMESPACE, labels=PART_OF_ARGOCD),
+                    string_data={"clientSecret": args.sso.client_secret},
+                    opts=in_namespace,
+                )
+            )
+        self.release = k8s.helm.v3.Release(
+            name,
+            k8s.helm.v3.ReleaseArgs(
+                name="argocd",
+                chart=ARGO_CD.name,
+                version=ARGO_CD.version,
+                repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=ARGO_CD.repository),
+                namespace=NAMESPACE,
+                values=helm_values(args),
+                atomic=True,
+                cleanup_on_fail=True,
+                timeout=900,
+            ),
+            pulumi.ResourceOptions(parent=self, depends_on=[namespace, *self.crds, *secrets]),
+        )
+        # Add-ons come only from their pinned chart repositories and the platform's own repository.
+        source_repos = sorted(
+            {chart.repository for chart in ADDON_CHARTS}
+            | ({args.platform_repo_url} if args.platform_repo_url else set())
+        )
+        k8s.apiextensions.CustomResource(
+            f"{name}-platform-project",
+            api_version="argoproj.io/v1alpha1",
+            kind="AppProject",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=PLATFORM_PROJECT, namespace=NAMESPACE, labels=dict(args.labels)),
+            spec={
+                "description": "Cluster add-ons installed by the platform team (Slipway)",
+                "sourceRepos": source_repos,
+                "destinations": [{"server": "*", "namespace": "*"}],
+                "clusterResourceWhitelist": [{"group": "*", "kind": "*"}],
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace, *self.crds]),
+        )
+        self.register_outputs({"namespace": NAMESPACE})

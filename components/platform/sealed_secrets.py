@@ -1,0 +1,78 @@
+"""Sealed Secrets, with every cluster's sealing key owned by Pulumi.
+
+A key pair per cluster (a TLS private key and a self-signed certificate, secret in Pulumi
+state) is placed on the cluster as the Secret the controller adopts (label
+`sealedsecrets.bitnami.com/sealed-secrets-key: active`) before ArgoCD installs the
+controller, and the controller's own key renewal is off. Rebuilding a cluster therefore
+keeps every SealedSecret in git decryptable, and the public certificate is an output for
+`kubeseal --cert` (the GitHub layer hands it to CI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_tls as tls
+
+from components.platform.addons import AddonArgs, addon_application_set
+from components.versions import SEALED_SECRETS
+
+NAMESPACE = "sealed-secrets"
+CONTROLLER_NAME = "sealed-secrets-controller"  # kubeseal's default controller name
+ACTIVE_KEY_LABEL = {"sealedsecrets.bitnami.com/sealed-secrets-key": "active"}
+KEY_VALIDITY_HOURS = 10 * 365 * 24
+
+
+@dataclass(frozen=True)
+class SealedSecretsArgs:
+    addon: AddonArgs
+    clusters: Mapping[str, k8s.Provider]
+    service_monitors: bool
+
+
+class SealedSecrets(pulumi.ComponentResource):
+    """The Sealed Secrets ApplicationSet and one Pulumi-owned sealing key per cluster."""
+
+    certificates: dict[str, pulumi.Output[str]]
+
+    def __init__(self, name: str, args: SealedSecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("slipway:platform:SealedSecrets", name, None, opts)
+        self.certificates = {}
+        for cluster, provider in args.clusters.items():
+            key = tls.PrivateKey(
+                f"{name}-{cluster}-key", algorithm="RSA", rsa_bits=4096, opts=pulumi.ResourceOptions(parent=self)
+            )
+            certificate = tls.SelfSignedCert(
+                f"{name}-{cluster}-cert",
+                private_key_pem=key.private_key_pem,
+                subject=tls.SelfSignedCertSubjectArgs(common_name="sealed-secret", organization="slipway"),
+                validity_period_hours=KEY_VALIDITY_HOURS,
+                allowed_uses=["key_encipherment", "data_encipherment"],
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            on_cluster = pulumi.ResourceOptions(parent=self, provider=provider)
+            namespace = k8s.core.v1.Namespace(
+                f"{name}-{cluster}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=NAMESPACE), opts=on_cluster
+            )
+            k8s.core.v1.Secret(
+                f"{name}-{cluster}-sealing-key",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name="slipway-sealing-key", namespace=NAMESPACE, labels=ACTIVE_KEY_LABEL
+                ),
+                type="kubernetes.io/tls",
+                string_data={"tls.crt": certificate.cert_pem, "tls.key": key.private_key_pem},
+                opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[namespace]),
+            )
+            self.certificates[cluster] = certificate.cert_pem
+        values = {
+            "fullnameOverride": CONTROLLER_NAME,
+            "keyrenewperiod": "0",  # Pulumi owns the keys: the controller never makes new ones
+            "metrics": {"serviceMonitor": {"enabled": args.service_monitors}},
+        }
+        addon_application_set(
+            "sealed-secrets", chart=SEALED_SECRETS, namespace=NAMESPACE, values=values, args=args.addon, parent=self
+        )
+        self.register_outputs({"certificates": self.certificates})

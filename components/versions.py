@@ -1,0 +1,28 @@
+"""Every pinned chart version: one place to read and to bump.
+
+Each chart is pinned to an exact version, with the app version it ships; the add-ons'
+images are the ones each pinned chart pins. Provider SDK versions are pinned in
+`requirements.txt`, Kubernetes versions per cluster in the stack settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class HelmChart:
+    name: str
+    repository: str
+    version: str
+    app_version: str
+
+
+ARGO_CD = HelmChart("argo-cd", "https://argoproj.github.io/argo-helm", "10.1.1", "v3.4.4")
+ARGO_ROLLOUTS = HelmChart("argo-rollouts", "https://argoproj.github.io/argo-helm", "2.41.0", "v1.9.0")
+GATEKEEPER = HelmChart("gatekeeper", "https://open-policy-agent.github.io/gatekeeper/charts", "3.23.0", "v3.23.0")
+SEALED_SECRETS = HelmChart("sealed-secrets", "https://bitnami-labs.github.io/sealed-secrets", "2.18.5", "0.36.6")
+# The GPU operator deploys its own NVIDIA device plugin: never install the standalone plugin beside it.
+GPU_OPERATOR = HelmChart("gpu-operator", "https://helm.ngc.nvidia.com/nvidia", "v26.7.0", "v26.7.0")
+
+ADDON_CHARTS = (ARGO_ROLLOUTS, GATEKEEPER, SEALED_SECRETS, GPU_OPERATOR)

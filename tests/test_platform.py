@@ -1,0 +1,268 @@
+"""The platform layer: ArgoCD bootstrap, add-on ApplicationSets, policies, sealing keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import run_stack_document, slipway, stack_document
+from schema_check import constraint_errors, custom_resource_errors, unknown_value_keys
+
+from components.platform.argocd import CRD_DIR
+from components.versions import ADDON_CHARTS, ARGO_CD
+from offline.engine import Recording
+
+STACKS_WITH_PLATFORM = ("dev", "prod", "local")
+APPSET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+CRD = "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"
+CHARTS = {chart.name: chart for chart in (ARGO_CD, *ADDON_CHARTS)}
+
+
+def custom_resources(recording: Recording) -> list[dict[str, Any]]:
+    return [
+        {k: v for k, v in r.plain().items() if k in ("apiVersion", "kind", "metadata", "spec")}
+        for r in recording.resources
+        if r.custom and r.type.startswith("kubernetes:argoproj.io/")
+    ]
+
+
+def application_sets(recording: Recording) -> dict[str, dict[str, Any]]:
+    return {r.plain()["metadata"]["name"]: r.plain() for r in recording.of_type(APPSET)}
+
+
+def gatekeeper_objects(recording: Recording) -> list[dict[str, Any]]:
+    sources = application_sets(recording)["gatekeeper"]["spec"]["template"]["spec"]["sources"]
+    (policies,) = [s for s in sources if s.get("path") == "charts/gatekeeper-policies"]
+    return policies["helm"]["valuesObject"]["objects"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("stack", STACKS_WITH_PLATFORM)
+def test_every_custom_resource_validates_against_its_pinned_crd(
+    recorded: Callable[[str], Recording], stack: str
+) -> None:
+    documents = custom_resources(recorded(stack))
+    assert documents
+    for document in documents:
+        assert custom_resource_errors(document) == [], document["metadata"]["name"]
+
+
+@pytest.mark.parametrize("stack", STACKS_WITH_PLATFORM)
+def test_every_helm_value_key_exists_in_the_pinned_chart(recorded: Callable[[str], Recording], stack: str) -> None:
+    recording = recorded(stack)
+    (release,) = recording.of_type(RELEASE)
+    checked = [(release.plain()["chart"], release.plain()["version"], release.plain()["values"])]
+    for appset in application_sets(recording).values():
+        for source in appset["spec"]["template"]["spec"]["sources"]:
+            if "chart" in source:
+                checked.append((source["chart"], source["targetRevision"], source["helm"]["valuesObject"]))
+    assert len(checked) >= 4
+    for chart, version, values in checked:
+        assert CHARTS[chart].version == version
+        assert unknown_value_keys(chart, version, values) == [], chart
+
+
+def test_the_validators_catch_mistakes() -> None:
+    assert unknown_value_keys("argo-cd", "10.1.1", {"controller": {"replica": 2}}) == ["controller.replica"]
+    assert unknown_value_keys("argo-cd", "10.1.1", {"configs": {"cm": {"anything.goes": "1"}}}) == []
+    bad = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AppProject",
+        "metadata": {"name": "x"},
+        "spec": {"sourceRepo": ["https://example"], "destinations": [{"server": 3}]},
+    }
+    errors = custom_resource_errors(bad)
+    assert any("sourceRepo" in e for e in errors) and any("destinations.0.server" in e for e in errors)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_gatekeeper_objects_validate(recorded: Callable[[str], Recording], stack: str) -> None:
+    objects = gatekeeper_objects(recorded(stack))
+    templates = {o["metadata"]["name"]: o for o in objects if o["kind"] == "ConstraintTemplate"}
+    constraints = [o for o in objects if o["kind"] != "ConstraintTemplate"]
+    assert len(templates) == len(constraints) == 5
+    for template in templates.values():
+        assert custom_resource_errors(template) == []
+        assert template["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "1"
+    for item in constraints:
+        template = templates[item["metadata"]["name"].removeprefix("slipway-")]
+        assert constraint_errors(item, template) == []
+        assert item["metadata"]["annotations"] == {
+            "argocd.argoproj.io/sync-wave": "2",
+            "argocd.argoproj.io/sync-options": "SkipDryRunOnMissingResource=true",
+        }
+
+
+def test_enforcement_deny_in_prod_and_registries_from_the_cloud_layer(recorded: Callable[[str], Recording]) -> None:
+    for stack, action in (("dev", "warn"), ("prod", "deny")):
+        constraints = [o for o in gatekeeper_objects(recorded(stack)) if o["kind"] != "ConstraintTemplate"]
+        assert {c["spec"]["enforcementAction"] for c in constraints} == {action}
+        assert all("argocd" in c["spec"]["match"]["excludedNamespaces"] for c in constraints)
+    (repos,) = [c for c in gatekeeper_objects(recorded("prod")) if c["kind"] == "K8sAllowedRepos"]
+    assert repos["spec"]["parameters"]["repos"] == ["slipwayprodacr.azurecr.io/", "ghcr.io/acme-platform/"]
+
+
+def test_prod_stack_must_deny() -> None:
+    from settings import SettingsError
+
+    document = stack_document("prod")
+    slipway(document, "platform")["gatekeeper"]["enforcementAction"] = "warn"
+    with pytest.raises(SettingsError, match="enforcementAction: got 'warn' on production stack 'prod', expected deny"):
+        run_stack_document("prod", document)
+
+
+def argocd_values(recording: Recording) -> dict[str, Any]:
+    return recording.one(RELEASE).plain()["values"]  # type: ignore[no-any-return]
+
+
+def test_argocd_high_availability_in_prod_single_replicas_in_dev(recorded: Callable[[str], Recording]) -> None:
+    prod, dev = argocd_values(recorded("prod")), argocd_values(recorded("dev"))
+    for component in ("controller", "server", "repoServer", "applicationSet"):
+        assert (prod[component]["replicas"], dev[component]["replicas"]) == (2, 1)
+    assert (prod["redis-ha"]["enabled"], dev["redis-ha"]["enabled"]) == (True, False)
+    gatekeeper_replicas = {
+        stack: application_sets(recorded(stack))["gatekeeper"]["spec"]["template"]["spec"]["sources"][0]["helm"][
+            "valuesObject"
+        ]["replicas"]
+        for stack in ("dev", "prod")
+    }
+    assert gatekeeper_replicas == {"dev": 1, "prod": 3}
+
+
+def test_argocd_rbac_tracking_and_crds(recorded: Callable[[str], Recording]) -> None:
+    values = argocd_values(recorded("prod"))
+    rbac = values["configs"]["rbac"]
+    assert rbac["policy.default"] == "role:readonly" and rbac["scopes"] == "[groups]"
+    for line in (
+        "g, platform-admins, role:admin",
+        "g, platform-oncall, role:operator",
+        "g, service-developers, role:developer",
+        "g, ci-deployers, role:ci-deployer",
+    ):
+        assert line in rbac["policy.csv"].splitlines()
+    assert values["configs"]["cm"]["application.resourceTrackingMethod"] == "annotation"
+    assert "issuer: https://login.microsoftonline.com/" in values["configs"]["cm"]["oidc.config"]
+    assert values["configs"]["cm"]["admin.enabled"] is False
+    assert values["crds"]["install"] is False
+    release = recorded("prod").one(RELEASE).plain()
+    assert (release["chart"], release["version"]) == ("argo-cd", ARGO_CD.version)
+    assert release["repositoryOpts"] == {"repo": ARGO_CD.repository}
+
+
+def test_argocd_controller_and_server_use_workload_identity(recorded: Callable[[str], Recording]) -> None:
+    recording = recorded("dev")
+    client_id = recording.outputs["argocdClientId"].value
+    values = argocd_values(recording)
+    for component in ("controller", "server"):
+        assert values[component]["serviceAccount"]["annotations"] == {"azure.workload.identity/client-id": client_id}
+        assert values[component]["podLabels"] == {"azure.workload.identity/use": "true"}
+    assert "serviceAccount" not in argocd_values(recorded("local"))["controller"]
+
+
+def test_argo_crds_are_pulumi_owned_and_every_argo_resource_waits_for_them(
+    recorded: Callable[[str], Recording],
+) -> None:
+    recording = recorded("dev")
+    crds = recording.of_type(CRD)
+    assert {c.plain()["metadata"]["name"] for c in crds} == {
+        "applications.argoproj.io",
+        "applicationsets.argoproj.io",
+        "appprojects.argoproj.io",
+    }
+    assert CRD_DIR.name == ARGO_CD.app_version
+    crd_urns = {c.urn for c in crds}
+    argo = [r for r in recording.resources if r.type.startswith("kubernetes:argoproj.io/")]
+    assert argo and all(crd_urns <= set(r.dependencies) for r in argo)
+    assert crd_urns <= set(recording.one(RELEASE).dependencies)
+    # Client-side rendering against a kubeconfig unknown at preview is what fails (issue 3027).
+    assert not [
+        r for r in recording.resources if r.type in ("kubernetes:helm.sh/v4:Chart", "kubernetes:yaml/v2:ConfigFile")
+    ]
+
+
+def test_hub_resources_use_the_hub_provider(recorded: Callable[[str], Recording]) -> None:
+    recording = recorded("prod")
+    hub = recording.one("pulumi:providers:kubernetes", "slipway-prod-hub")
+    kube = [r for r in recording.resources if r.custom and r.type.startswith("kubernetes:")]
+    for resource in kube:
+        if "gpu" not in resource.name:
+            assert resource.provider.startswith(hub.urn), resource.name
+    assert hub.secret_inputs() == {"kubeconfig"}
+
+
+def test_addons_select_clusters_by_label_and_gpu_operator_only_gpu(recorded: Callable[[str], Recording]) -> None:
+    appsets = application_sets(recorded("dev"))
+    assert set(appsets) == {"argo-rollouts", "gatekeeper", "sealed-secrets", "gpu-operator"}
+    for name, appset in appsets.items():
+        (generator,) = appset["spec"]["generators"]
+        labels = generator["clusters"]["selector"]["matchLabels"]
+        assert labels[f"enable_{name.replace('-', '_')}"] == "true"
+        assert ("gpu" in labels) == (name == "gpu-operator")
+        spec = appset["spec"]["template"]["spec"]
+        assert spec["project"] == "platform" and spec["destination"]["server"] == "{{.server}}"
+        assert spec["syncPolicy"]["automated"] == {"prune": True, "selfHeal": True}
+        assert "ServerSideApply=true" in spec["syncPolicy"]["syncOptions"]
+        assert spec["syncPolicy"]["retry"]["backoff"]["factor"] == 2
+    assert appsets["gpu-operator"]["spec"]["generators"][0]["clusters"]["selector"]["matchLabels"]["gpu"] == "true"
+    gpu_values = appsets["gpu-operator"]["spec"]["template"]["spec"]["sources"][0]["helm"]["valuesObject"]
+    assert gpu_values["devicePlugin"]["enabled"] is True and gpu_values["driver"]["enabled"] is True
+    assert {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"} in gpu_values["daemonsets"][
+        "tolerations"
+    ]
+
+
+def test_gpu_driver_left_to_aks_turns_the_operator_driver_off() -> None:
+    document = stack_document("dev")
+    slipway(document, "clusters")["gpu"]["gpuPools"][0]["driver"] = "Install"
+    appsets = application_sets(run_stack_document("dev", document))
+    values = appsets["gpu-operator"]["spec"]["template"]["spec"]["sources"][0]["helm"]["valuesObject"]
+    assert values["driver"]["enabled"] is False
+
+
+def test_local_stack_has_no_gpu_operator(recorded: Callable[[str], Recording]) -> None:
+    assert "gpu-operator" not in application_sets(recorded("local"))
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_sealing_keys_are_owned_by_pulumi_per_cluster_and_secret(
+    recorded: Callable[[str], Recording], stack: str
+) -> None:
+    recording = recorded(stack)
+    secrets = [r for r in recording.of_type("kubernetes:core/v1:Secret") if r.name.endswith("sealing-key")]
+    providers = {p.name.rsplit("-", 1)[-1]: p.urn for p in recording.of_type("pulumi:providers:kubernetes")}
+    assert len(secrets) == 2
+    for secret in secrets:
+        role = secret.name.split("-")[2]
+        inputs = secret.plain()
+        assert secret.provider.startswith(providers[role])
+        assert inputs["type"] == "kubernetes.io/tls"
+        assert inputs["metadata"]["labels"] == {"sealedsecrets.bitnami.com/sealed-secrets-key": "active"}
+        assert inputs["metadata"]["namespace"] == "sealed-secrets"
+        assert secret.secret_inputs() == {"stringData"}
+        assert "PRIVATE KEY" in inputs["stringData"]["tls.key"]
+    assert all(r.protect == (stack == "prod") for r in recording.of_type("tls:index/privateKey:PrivateKey"))
+    assert not recording.outputs["hubSealingCertificate"].secret
+    assert "BEGIN CERTIFICATE" in recording.outputs["hubSealingCertificate"].value
+    values = application_sets(recording)["sealed-secrets"]["spec"]["template"]["spec"]["sources"][0]["helm"]
+    assert values["valuesObject"]["keyrenewperiod"] == "0"
+
+
+def test_slack_notifications_token_lives_in_its_own_secret() -> None:
+    document = stack_document("dev")
+    slipway(document, "platform")["argocd"]["notifications"]["slackToken"] = "xoxb-test"
+    recording = run_stack_document("dev", document)
+    secret = recording.one("kubernetes:core/v1:Secret", "argocd-notifications-secret")
+    assert secret.secret_inputs() == {"stringData"} and secret.plain()["stringData"] == {"slack-token": "xoxb-test"}
+    release = recording.one(RELEASE)
+    assert release.secret_inputs() == set()
+    notifications = release.plain()["values"]["notifications"]
+    assert notifications["secret"] == {"create": False}
+    assert set(notifications["triggers"]) == {
+        "trigger.on-sync-failed",
+        "trigger.on-health-degraded",
+        "trigger.on-sync-status-unknown",
+    }
+    assert unknown_value_keys("argo-cd", ARGO_CD.version, release.plain()["values"]) == []
+    assert secret.urn in release.dependencies
+    assert argocd_values(run_stack_document("dev", stack_document("dev")))["notifications"]["enabled"] is False
