@@ -20,6 +20,15 @@ from components.cloud.ghcr import Ghcr, GhcrArgs
 from components.cloud.identity import CiIdentity, CiIdentityArgs, CiIdentityKind
 from components.cloud.registry import ContainerRegistry, ContainerRegistryArgs
 from components.cloud.roles import BuiltInRole, assign_role
+from components.delivery.analysis import CanaryAnalysis, CanaryAnalysisArgs
+from components.delivery.applicationsets import DeliveredService, ServiceDelivery, ServiceDeliveryArgs
+from components.delivery.clusters import (
+    ClusterEntry,
+    ClusterRegistration,
+    ClusterRegistrationArgs,
+    WorkloadIdentityAuth,
+)
+from components.delivery.projects import ServiceProjects, ServiceProjectsArgs, SyncWindow
 from components.platform.addons import AddonArgs, ArgoRollouts, ArgoRolloutsArgs
 from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoRbac, ArgoSlack, ArgoSso
 from components.platform.gatekeeper import Gatekeeper, GatekeeperArgs
@@ -31,6 +40,7 @@ from settings import (
     CiMode,
     ClusterSettings,
     GpuDriver,
+    ProjectLayout,
     Settings,
     acr_registry_name,
     ci_subjects,
@@ -364,6 +374,123 @@ def export_platform(platform: Platform) -> None:
         pulumi.export(f"{role}SealingCertificate", certificate)
 
 
+def installed_addons(settings: Settings, role: str) -> list[str]:
+    """The add-ons a cluster's Secret asks ArgoCD for."""
+    addons = settings.platform.addons
+    wanted = {
+        "argo-rollouts": addons.argo_rollouts,
+        "gatekeeper": addons.gatekeeper,
+        "sealed-secrets": addons.sealed_secrets,
+        "gpu-operator": addons.gpu_operator and role == "gpu",
+    }
+    return [addon for addon, on in wanted.items() if on]
+
+
+def cluster_entries(settings: Settings, cloud: Cloud | None) -> list[ClusterEntry]:
+    """Every cluster as ArgoCD should know it: the hub in-cluster, the GPU cluster by workload identity."""
+    if cloud is None:
+        return [ClusterEntry("hub", settings.delivery.environments, False, installed_addons(settings, "hub"))]
+    assert settings.clusters is not None
+    shared: dict[str, pulumi.Input[str]] = {
+        "slipway.io/tenant-id": cloud.tenant_id,
+        "slipway.io/subscription-id": cloud.subscription_id,
+        "slipway.io/ci-client-id": cloud.ci.client_id,
+    }
+    if cloud.acr is not None:
+        shared["slipway.io/acr-login-server"] = cloud.acr.login_server
+    if cloud.ghcr is not None:
+        shared["slipway.io/ghcr-prefix"] = cloud.ghcr.image_prefix
+    if settings.platform.git_repo is not None:
+        shared["slipway.io/addons-repo-url"] = settings.platform.git_repo.url
+        shared["slipway.io/addons-repo-revision"] = settings.platform.git_repo.revision
+        shared["slipway.io/addons-repo-path"] = "charts"
+    entries = []
+    for role, cluster in cloud.clusters.items():
+        remote = None
+        if role != "hub" and cloud.argocd_identity is not None:
+            remote = WorkloadIdentityAuth(
+                client_id=cloud.argocd_identity.client_id,
+                tenant_id=cloud.tenant_id,
+                server=cluster.api_server,
+                ca_data=cluster.ca_data,
+            )
+        annotations = {
+            **shared,
+            "slipway.io/oidc-issuer": cluster.oidc_issuer_url,
+            "slipway.io/kubelet-client-id": cluster.kubelet_client_id,
+        }
+        environments = settings.clusters.enabled()[role].environments
+        entries.append(
+            ClusterEntry(role, environments, role == "gpu", installed_addons(settings, role), annotations, remote)
+        )
+    return entries
+
+
+def build_delivery(settings: Settings, cloud: Cloud | None, platform: Platform) -> None:
+    delivery = settings.delivery
+    assert delivery.git_repo is not None  # checked by load_settings
+    hub = platform.providers["hub"]
+    after_argocd: list[pulumi.Resource] = list(platform.argocd.crds)
+    entries = cluster_entries(settings, cloud)
+    ClusterRegistration("clusters", ClusterRegistrationArgs(hub, after_argocd, entries))
+    per_team = delivery.projects is ProjectLayout.PER_TEAM
+    services = [
+        DeliveredService(
+            name=service.name,
+            project=f"team-{service.team}" if per_team else "services",
+            team=service.team,
+            gpu=service.gpu,
+            autoscaling=service.autoscaling,
+            environments=service.environments or delivery.environments,
+        )
+        for service in delivery.services
+    ]
+    window = delivery.production_sync_window
+    ServiceProjects(
+        "projects",
+        ServiceProjectsArgs(
+            provider=hub,
+            depends_on=after_argocd,
+            projects=sorted({service.project for service in services}) or ["services"],
+            repo_url=delivery.git_repo.url,
+            destinations={
+                env: [entry.name for entry in entries if env in entry.environments] for env in delivery.environments
+            },
+            production_environments=delivery.production_environments,
+            production_window=SyncWindow(window.schedule, window.duration, window.time_zone),
+            ci_groups=settings.platform.argocd.rbac.ci_deployers,
+        ),
+    )
+    ServiceDelivery(
+        "services",
+        ServiceDeliveryArgs(
+            provider=hub,
+            depends_on=after_argocd,
+            environments=delivery.environments,
+            production_environments=delivery.production_environments,
+            services=services,
+            repo_url=delivery.git_repo.url,
+            revision=delivery.git_repo.revision,
+            revision_history_limit=delivery.revision_history_limit,
+        ),
+    )
+    prometheus = settings.platform.metrics.prometheus_url
+    if prometheus is not None and settings.platform.addons.argo_rollouts and settings.platform.git_repo is not None:
+        CanaryAnalysis(
+            "canary-analysis",
+            CanaryAnalysisArgs(
+                provider=hub,
+                depends_on=after_argocd,
+                prometheus_url=prometheus,
+                success_rate=delivery.analysis.success_rate,
+                latency_p95_seconds=delivery.analysis.latency_p95_seconds,
+                error_rate=delivery.analysis.error_rate,
+                repo_url=settings.platform.git_repo.url,
+                revision=settings.platform.git_repo.revision,
+            ),
+        )
+
+
 def main() -> None:
     stack = pulumi.get_stack()
     settings = read_settings(stack)
@@ -371,7 +498,10 @@ def main() -> None:
     if cloud is not None:
         export_cloud(cloud)
     if settings.platform.enabled:
-        export_platform(build_platform(settings, cloud, stack))
+        platform = build_platform(settings, cloud, stack)
+        export_platform(platform)
+        if settings.delivery.enabled:
+            build_delivery(settings, cloud, platform)
 
 
 main()

@@ -399,7 +399,9 @@ class MetricsSettings(Model):
     """Metrics are always exposed; ServiceMonitors only where a Prometheus operator runs."""
 
     service_monitors: bool = False
-    prometheus_url: HttpsUrl | None = None
+    prometheus_url: Annotated[str, _pattern(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/\S*)?$", "an http(s) URL")] | None = (
+        None
+    )
 
 
 class PlatformSettings(Model):
@@ -419,14 +421,45 @@ class PlatformSettings(Model):
 
 
 class ServiceSettings(Model):
+    """One service: its chart and per-environment values live in the GitOps repository."""
+
     name: Dns1123Label
+    team: Dns1123Label = "services"
     gpu: bool = False
+    autoscaling: bool = False
     environments: list[Dns1123Label] | None = None
+
+
+class ProjectLayout(StrEnum):
+    SHARED = "shared"
+    PER_TEAM = "perTeam"
+
+
+class SyncWindowSettings(Model):
+    """When production may change: an allow window (cron start, duration); manual syncs stay allowed."""
+
+    schedule: str = Field(default="0 8 * * 1-4", pattern=r"^(\S+\s+){4}\S+$")
+    duration: str = Field(default="8h", pattern=r"^[0-9]+[mh]$")
+    time_zone: str = "UTC"
+
+
+class AnalysisSettings(Model):
+    """Thresholds of the canary analysis every Rollout can reference."""
+
+    success_rate: float = Field(default=0.99, gt=0, le=1)
+    latency_p95_seconds: float = Field(default=0.5, gt=0)
+    error_rate: float = Field(default=0.01, ge=0, lt=1)
 
 
 class DeliverySettings(Model):
     enabled: bool = True
     environments: list[Dns1123Label] = Field(default_factory=lambda: ["dev", "staging", "prod"], min_length=1)
+    production_environments: list[Dns1123Label] = Field(default_factory=lambda: ["prod"])
+    git_repo: GitRepoSettings | None = None
+    projects: ProjectLayout = ProjectLayout.SHARED
+    production_sync_window: SyncWindowSettings = Field(default_factory=SyncWindowSettings)
+    revision_history_limit: int = Field(default=10, ge=1, le=100)
+    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
     services: list[ServiceSettings] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -498,7 +531,7 @@ def _cross_checks(settings: Settings, stack: str) -> list[str]:
     if platform.enabled and platform.addons.gatekeeper and platform.git_repo is None:
         problems.append(
             f"{ns}:platform.gitRepo: required with the gatekeeper add-on: the repository ArgoCD reads "
-            "the policies chart (charts/gatekeeper-policies) from"
+            "the objects chart (charts/objects) carrying our policies from"
         )
     production = bool(PRODUCTION_STACK.match(stack))
     if production and platform.enabled and platform.gatekeeper.enforcement_action is not EnforcementAction.DENY:
@@ -506,6 +539,19 @@ def _cross_checks(settings: Settings, stack: str) -> list[str]:
             f"{ns}:platform.gatekeeper.enforcementAction: got '{platform.gatekeeper.enforcement_action.value}' "
             f"on production stack '{stack}', expected deny"
         )
+    delivery = settings.delivery
+    if delivery.enabled and delivery.git_repo is None:
+        problems.append(
+            f"{ns}:delivery.gitRepo: required with the delivery layer: the GitOps repository of the services"
+        )
+    if delivery.enabled and not platform.enabled:
+        problems.append(f"{ns}:delivery.enabled: got true without the platform layer (ArgoCD), expected false")
+    for index, env in enumerate(delivery.production_environments):
+        if env not in delivery.environments:
+            problems.append(
+                f"{ns}:delivery.productionEnvironments[{index}]: got '{env}', expected one of environments "
+                f"{delivery.environments}"
+            )
     if settings.azure.enabled and settings.clusters is not None and settings.delivery.enabled:
         clusters = settings.clusters.enabled()
         served = {env for cluster in clusters.values() for env in cluster.environments}

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from offline.applications import applications
 from offline.engine import SECRET, STACK_TYPE, RecordedResource, Recording, mask
 
 HELM_TYPES = ("kubernetes:helm.sh/v3:Release", "kubernetes:helm.sh/v4:Chart")
@@ -62,6 +63,14 @@ def tree(recording: Recording, *, details: bool = True) -> str:
         for name, output in sorted(recording.outputs.items()):
             shown = SECRET if output.secret else _format_value(mask(output.value))
             lines.append(f"    {name}: {shown}")
+    generated = applications(recording)
+    if generated:
+        lines += ["", f"Applications ArgoCD would generate ({len(generated)}):"]
+        for app in sorted(generated, key=lambda a: str(a["metadata"]["name"])):
+            spec = app["spec"]
+            sync = "auto" if "automated" in spec.get("syncPolicy", {}) else "manual"
+            target = f"{spec['destination']['server']} {spec['destination']['namespace']}"
+            lines.append(f"    {app['metadata']['name']:<48} {spec['project']:<16} {sync:<6} {target}")
     lines += ["", "Resources:", f"    + {len(recording.resources)} to create"]
     return "\n".join(lines) + "\n"
 

@@ -28,13 +28,18 @@ def custom_resources(recording: Recording) -> list[dict[str, Any]]:
     ]
 
 
+ADDONS = {"argo-rollouts", "gatekeeper", "sealed-secrets", "gpu-operator"}
+
+
 def application_sets(recording: Recording) -> dict[str, dict[str, Any]]:
-    return {r.plain()["metadata"]["name"]: r.plain() for r in recording.of_type(APPSET)}
+    """The platform layer's add-on ApplicationSets, by add-on."""
+    found = {r.plain()["metadata"]["name"]: r.plain() for r in recording.of_type(APPSET)}
+    return {name: appset for name, appset in found.items() if name in ADDONS}
 
 
 def gatekeeper_objects(recording: Recording) -> list[dict[str, Any]]:
     sources = application_sets(recording)["gatekeeper"]["spec"]["template"]["spec"]["sources"]
-    (policies,) = [s for s in sources if s.get("path") == "charts/gatekeeper-policies"]
+    (policies,) = [s for s in sources if s.get("path") == "charts/objects"]
     return policies["helm"]["valuesObject"]["objects"]  # type: ignore[no-any-return]
 
 
@@ -193,7 +198,7 @@ def test_hub_resources_use_the_hub_provider(recorded: Callable[[str], Recording]
 
 def test_addons_select_clusters_by_label_and_gpu_operator_only_gpu(recorded: Callable[[str], Recording]) -> None:
     appsets = application_sets(recorded("dev"))
-    assert set(appsets) == {"argo-rollouts", "gatekeeper", "sealed-secrets", "gpu-operator"}
+    assert set(appsets) == ADDONS
     for name, appset in appsets.items():
         (generator,) = appset["spec"]["generators"]
         labels = generator["clusters"]["selector"]["matchLabels"]

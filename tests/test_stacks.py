@@ -149,11 +149,11 @@ def test_switching_the_gpu_cluster_off_removes_exactly_its_resources(recorded: C
     without = run_stack_document("dev", document)
     removed = {r.name for r in recorded("dev").resources if r.urn in urns(recorded("dev")) - urns(without)}
     assert urns(without) <= urns(recorded("dev"))
-    assert all(
-        name.startswith(("slipway-dev-gpu", "slipway-dev-argocd", "sealed-secrets-gpu", "gpu-operator"))
-        for name in removed
-    )
-    assert {"sealed-secrets-gpu-key", "gpu-operator-applicationset"} <= removed
+    # the GPU cluster, ArgoCD's way in, its sealing key, registration and add-on, and the
+    # project of the team whose only service was the GPU service
+    gpu_only = ("slipway-dev-gpu", "slipway-dev-argocd", "sealed-secrets-gpu", "gpu-operator", "clusters-gpu")
+    assert all(name.startswith(gpu_only) or name == "projects-team-ml" for name in removed)
+    assert {"sealed-secrets-gpu-key", "gpu-operator-applicationset", "clusters-gpu", "projects-team-ml"} <= removed
     assert {
         "slipway-dev-gpu",
         "slipway-dev-gpu-t4",

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import yaml
@@ -78,6 +79,11 @@ class AksClusterArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
+def _kube_cluster(encoded: str) -> dict[str, Any]:
+    """The `cluster` entry (server, CA) of a base64 kubeconfig."""
+    return dict(yaml.safe_load(base64.b64decode(encoded))["clusters"][0]["cluster"])
+
+
 def kubelogin_kubeconfig(encoded: str) -> str:
     """The AKS user kubeconfig (base64), its user switched to non-interactive kubelogin.
 
@@ -108,6 +114,8 @@ class AksCluster(pulumi.ComponentResource):
     kubelet_object_id: pulumi.Output[str]
     kubelet_client_id: pulumi.Output[str]
     kubeconfig: pulumi.Output[str]
+    api_server: pulumi.Output[str]
+    ca_data: pulumi.Output[str]
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("slipway:cloud:AksCluster", name, None, opts)
@@ -255,7 +263,13 @@ class AksCluster(pulumi.ComponentResource):
             resource_name=cluster.name,
             format="exec",
         )
-        self.kubeconfig = pulumi.Output.secret(credentials.kubeconfigs[0].value.apply(kubelogin_kubeconfig))
+        encoded = credentials.kubeconfigs[0].value
+        self.kubeconfig = pulumi.Output.secret(encoded.apply(kubelogin_kubeconfig))
+        # The API server's address and CA are public facts, needed to register the cluster with ArgoCD.
+        self.api_server = pulumi.Output.unsecret(encoded.apply(lambda e: str(_kube_cluster(e)["server"])))
+        self.ca_data = pulumi.Output.unsecret(
+            encoded.apply(lambda e: str(_kube_cluster(e)["certificate-authority-data"]))
+        )
         self.name = cluster.name
         self.id = cluster.id
         self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(

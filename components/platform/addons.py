@@ -23,6 +23,25 @@ from components.platform.argocd import NAMESPACE, PLATFORM_PROJECT
 from components.versions import ARGO_ROLLOUTS, HelmChart
 
 SYNC_RETRY = {"limit": 10, "backoff": {"duration": "30s", "factor": 2, "maxDuration": "10m"}}
+# This repository's deliberately trivial chart that emits the objects passed in its values.
+OBJECTS_CHART_PATH = "charts/objects"
+
+
+def go_template_literal(text: str) -> str:
+    """`text` escaped so an ApplicationSet's Go templating emits it unchanged (`{{` stays `{{`)."""
+    opening, closing = "\x00", "\x01"
+    marked = text.replace("{{", opening).replace("}}", closing)
+    return marked.replace(opening, '{{"{{"}}').replace(closing, '{{"}}"}}')
+
+
+def objects_source(repo_url: str, revision: str, release: str, objects: Sequence[Any]) -> dict[str, Any]:
+    """An Application source that installs `objects` through the objects chart."""
+    return {
+        "repoURL": repo_url,
+        "targetRevision": revision,
+        "path": OBJECTS_CHART_PATH,
+        "helm": {"releaseName": release, "valuesObject": {"objects": list(objects)}},
+    }
 
 
 def enable_label(addon: str) -> str:

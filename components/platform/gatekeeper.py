@@ -1,8 +1,8 @@
 """OPA Gatekeeper and our policies, delivered by ArgoCD in one Application per cluster.
 
 The Application has two sources: the pinned Gatekeeper chart, and this repository's
-deliberately trivial `charts/gatekeeper-policies` chart, which only emits the objects
-passed in its values. Those objects (ConstraintTemplates with the Rego kept in
+deliberately trivial `charts/objects` chart, which only emits the objects passed in its
+values. Those objects (ConstraintTemplates with the Rego kept in
 `components/platform/rego/`, and their Constraints) are built here, in Python, so tests
 validate them. Sync waves order them after Gatekeeper's CRDs (wave 1 templates, wave 2
 constraints) and `SkipDryRunOnMissingResource` lets a constraint apply on the very first
@@ -22,11 +22,10 @@ from typing import Any
 
 import pulumi
 
-from components.platform.addons import AddonArgs, addon_application_set
+from components.platform.addons import AddonArgs, addon_application_set, objects_source
 from components.versions import GATEKEEPER
 
 REGO_DIR = Path(__file__).parent / "rego"
-POLICIES_CHART_PATH = "charts/gatekeeper-policies"
 NAMESPACE = "gatekeeper-system"
 REQUIRED_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "environment")
 WORKLOAD_KINDS = [
@@ -147,12 +146,7 @@ class Gatekeeper(pulumi.ComponentResource):
             args=args.addon,
             parent=self,
             extra_sources=[
-                {
-                    "repoURL": args.platform_repo_url,
-                    "targetRevision": args.platform_repo_revision,
-                    "path": POLICIES_CHART_PATH,
-                    "helm": {"releaseName": "gatekeeper-policies", "valuesObject": {"objects": objects}},
-                }
+                objects_source(args.platform_repo_url, args.platform_repo_revision, "gatekeeper-policies", objects)
             ],
         )
         self.register_outputs({})

@@ -1,0 +1,122 @@
+"""Cluster registration, gitops-bridge style: one ArgoCD cluster Secret per cluster.
+
+Each Secret carries what ApplicationSets select on, as labels (`cluster_name`, `gpu`,
+`environment_<env>: "true"` for each environment the cluster serves, since one cluster
+may serve several, and `enable_<addon>: "true"` for each add-on it gets), and what
+services and add-ons need to know, as annotations (registries, tenant and subscription,
+OIDC issuer, workload-identity client ids, and the repository, revision and path the
+add-ons read).
+
+The hub registers itself as the in-cluster destination. A remote cluster is reached with
+Azure workload identity (`argocd-k8s-auth azure`): the Secret holds its address and CA,
+never a token, password or client key.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.platform.addons import enable_label
+from components.platform.argocd import NAMESPACE
+
+IN_CLUSTER = "https://kubernetes.default.svc"
+# Where the Azure workload identity webhook mounts the service account's federated token.
+FEDERATED_TOKEN_FILE = "/var/run/secrets/azure/tokens/azure-identity-token"
+
+
+def environment_label(environment: str) -> str:
+    return f"environment_{environment}"
+
+
+@dataclass(frozen=True)
+class WorkloadIdentityAuth:
+    client_id: pulumi.Input[str]
+    tenant_id: pulumi.Input[str]
+    server: pulumi.Input[str]
+    ca_data: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class ClusterEntry:
+    """One cluster as ArgoCD should know it. `remote` is None for the hub itself."""
+
+    name: str
+    environments: Sequence[str]
+    gpu: bool
+    addons: Sequence[str]
+    annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
+    remote: WorkloadIdentityAuth | None = None
+
+
+@dataclass(frozen=True)
+class ClusterRegistrationArgs:
+    provider: k8s.Provider
+    depends_on: Sequence[pulumi.Resource]
+    clusters: Sequence[ClusterEntry]
+
+
+def _remote_config(auth: WorkloadIdentityAuth) -> pulumi.Output[str]:
+    return pulumi.Output.all(auth.client_id, auth.tenant_id, auth.ca_data).apply(
+        lambda v: json.dumps(
+            {
+                "execProviderConfig": {
+                    "command": "argocd-k8s-auth",
+                    "args": ["azure"],
+                    "apiVersion": "client.authentication.k8s.io/v1beta1",
+                    "env": {
+                        "AAD_ENVIRONMENT_NAME": "AzurePublicCloud",
+                        "AAD_LOGIN_METHOD": "workloadidentity",
+                        "AZURE_CLIENT_ID": v[0],
+                        "AZURE_TENANT_ID": v[1],
+                        "AZURE_FEDERATED_TOKEN_FILE": FEDERATED_TOKEN_FILE,
+                        "AZURE_AUTHORITY_HOST": "https://login.microsoftonline.com/",
+                    },
+                },
+                "tlsClientConfig": {"insecure": False, "caData": v[2]},
+            },
+            sort_keys=True,
+        )
+    )
+
+
+def cluster_labels(entry: ClusterEntry) -> dict[str, str]:
+    labels = {
+        "argocd.argoproj.io/secret-type": "cluster",
+        "cluster_name": entry.name,
+        "gpu": "true" if entry.gpu else "false",
+    }
+    labels.update({environment_label(env): "true" for env in entry.environments})
+    labels.update({enable_label(addon): "true" for addon in entry.addons})
+    return labels
+
+
+class ClusterRegistration(pulumi.ComponentResource):
+    """The ArgoCD cluster Secrets of every cluster, on the hub."""
+
+    def __init__(self, name: str, args: ClusterRegistrationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("slipway:delivery:ClusterRegistration", name, None, opts)
+        for entry in args.clusters:
+            string_data: dict[str, Any] = {"name": entry.name}
+            if entry.remote is None:
+                string_data.update(server=IN_CLUSTER, config=json.dumps({"tlsClientConfig": {"insecure": False}}))
+            else:
+                string_data.update(server=entry.remote.server, config=_remote_config(entry.remote))
+            k8s.core.v1.Secret(
+                f"{name}-{entry.name}",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=f"cluster-{entry.name}",
+                    namespace=NAMESPACE,
+                    labels=cluster_labels(entry),
+                    annotations=dict(entry.annotations),
+                ),
+                type="Opaque",
+                string_data=string_data,
+                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on)),
+            )
+        self.register_outputs({})

@@ -1,0 +1,99 @@
+"""AppProjects for the services: one shared, or one per team (settings decide).
+
+A project may deploy only from the GitOps repository, only into its environments'
+namespaces (`*-<env>`) on the clusters that serve them, and nothing cluster-scoped.
+Its `ci` role may sync non-production applications only. Production changes only in an
+allowed sync window, where manual syncs stay allowed for the on-call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.platform.argocd import NAMESPACE
+
+# Namespaced kinds a service must not manage: the platform owns them.
+PLATFORM_OWNED_KINDS = ("ResourceQuota", "LimitRange", "NetworkPolicy")
+
+
+@dataclass(frozen=True)
+class SyncWindow:
+    schedule: str
+    duration: str
+    time_zone: str
+
+
+@dataclass(frozen=True)
+class ServiceProjectsArgs:
+    provider: k8s.Provider
+    depends_on: Sequence[pulumi.Resource]
+    projects: Sequence[str]
+    repo_url: str
+    # environment -> names of the clusters (as registered with ArgoCD) that serve it
+    destinations: Mapping[str, Sequence[str]]
+    production_environments: Sequence[str]
+    production_window: SyncWindow
+    ci_groups: Sequence[str] = ()
+
+
+def application_pattern(project: str, environment: str) -> str:
+    """Applications are named `<service>-<environment>-<cluster>`."""
+    return f"{project}/*-{environment}-*"
+
+
+class ServiceProjects(pulumi.ComponentResource):
+    """One AppProject per project name."""
+
+    def __init__(self, name: str, args: ServiceProjectsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("slipway:delivery:ServiceProjects", name, None, opts)
+        destinations = [
+            {"name": cluster, "namespace": f"*-{env}"}
+            for env, clusters in args.destinations.items()
+            for cluster in clusters
+        ]
+        non_production = [env for env in args.destinations if env not in args.production_environments]
+        for project in args.projects:
+            windows = [
+                {
+                    "kind": "allow",
+                    "schedule": args.production_window.schedule,
+                    "duration": args.production_window.duration,
+                    "timeZone": args.production_window.time_zone,
+                    "applications": [f"*-{env}-*"],
+                    "manualSync": True,
+                }
+                for env in args.production_environments
+            ]
+            k8s.apiextensions.CustomResource(
+                f"{name}-{project}",
+                api_version="argoproj.io/v1alpha1",
+                kind="AppProject",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=project, namespace=NAMESPACE),
+                spec={
+                    "description": f"Services of {project}, delivered by Slipway",
+                    "sourceRepos": [args.repo_url],
+                    "destinations": destinations,
+                    "clusterResourceWhitelist": [],
+                    "namespaceResourceBlacklist": [{"group": "*", "kind": kind} for kind in PLATFORM_OWNED_KINDS],
+                    "roles": [
+                        {
+                            "name": "ci",
+                            "description": "CI may sync non-production applications only",
+                            "groups": list(args.ci_groups),
+                            "policies": [
+                                f"p, proj:{project}:ci, applications, {action}, "
+                                f"{application_pattern(project, env)}, allow"
+                                for env in non_production
+                                for action in ("get", "sync")
+                            ],
+                        }
+                    ],
+                    "syncWindows": windows,
+                },
+                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on)),
+            )
+        self.register_outputs({})

@@ -1,0 +1,196 @@
+"""The delivery layer: cluster registration, AppProjects, service ApplicationSets, analysis."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from conftest import run_stack_document, slipway, stack_document
+from schema_check import custom_resource_errors
+
+from offline.applications import ExpansionError, applications, cluster_secrets, expand, render_string
+from offline.engine import Recording
+
+APPSET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet"
+PROJECT = "kubernetes:argoproj.io/v1alpha1:AppProject"
+
+
+def generated(recording: Recording, prefix: str = "") -> dict[str, dict[str, Any]]:
+    return {a["metadata"]["name"]: a for a in applications(recording) if a["metadata"]["name"].startswith(prefix)}
+
+
+def service_apps(recording: Recording) -> dict[str, dict[str, Any]]:
+    return {name: app for name, app in generated(recording).items() if app["spec"]["project"] != "platform"}
+
+
+def test_cluster_secrets_label_what_applicationsets_select(recorded: Callable[[str], Recording]) -> None:
+    secrets = {s.name: s for s in cluster_secrets(recorded("prod"))}
+    assert set(secrets) == {"hub", "gpu"}
+    hub, gpu = secrets["hub"].labels, secrets["gpu"].labels
+    assert hub["argocd.argoproj.io/secret-type"] == gpu["argocd.argoproj.io/secret-type"] == "cluster"
+    assert (hub["gpu"], gpu["gpu"]) == ("false", "true")
+    assert (hub["cluster_name"], gpu["cluster_name"]) == ("hub", "gpu")
+    for labels in (hub, gpu):
+        assert {labels[f"environment_{env}"] for env in ("dev", "staging", "prod")} == {"true"}
+        assert (
+            labels["enable_argo_rollouts"] == labels["enable_gatekeeper"] == labels["enable_sealed_secrets"] == "true"
+        )
+    assert gpu["enable_gpu_operator"] == "true" and "enable_gpu_operator" not in hub
+    assert secrets["hub"].server == "https://kubernetes.default.svc"
+    assert secrets["gpu"].server.endswith(".azmk8s.io:443")
+
+
+def test_cluster_secrets_carry_metadata_and_no_static_credential(recorded: Callable[[str], Recording]) -> None:
+    recording = recorded("prod")
+    secrets = [r for r in recording.of_type("kubernetes:core/v1:Secret") if r.name.startswith("clusters-")]
+    argocd_client = recording.outputs["argocdClientId"].value
+    for secret in secrets:
+        annotations = secret.plain()["metadata"]["annotations"]
+        assert annotations["slipway.io/acr-login-server"] == "slipwayprodacr.azurecr.io"
+        assert annotations["slipway.io/ghcr-prefix"] == "ghcr.io/acme-platform"
+        assert annotations["slipway.io/oidc-issuer"].startswith("https://westeurope.oic.prod-aks.azure.com/")
+        assert annotations["slipway.io/addons-repo-url"] == "https://github.com/acme-platform/slipway.git"
+        config = json.loads(secret.plain()["stringData"]["config"])
+        text = json.dumps(config)
+        for credential in ("bearerToken", "password", "keyData", "certData", "username"):
+            assert credential not in text
+        assert config["tlsClientConfig"]["insecure"] is False
+    (gpu,) = [s for s in secrets if s.name == "clusters-gpu"]
+    exec_config = json.loads(gpu.plain()["stringData"]["config"])["execProviderConfig"]
+    assert exec_config["command"] == "argocd-k8s-auth" and exec_config["args"] == ["azure"]
+    assert exec_config["env"]["AZURE_CLIENT_ID"] == argocd_client
+    assert exec_config["env"]["AAD_LOGIN_METHOD"] == "workloadidentity"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "local"])
+def test_generated_applications_validate_against_the_application_crd(
+    recorded: Callable[[str], Recording], stack: str
+) -> None:
+    apps = applications(recorded(stack))
+    assert apps
+    for app in apps:
+        assert custom_resource_errors(app) == [], app["metadata"]["name"]
+
+
+def test_every_service_reaches_every_environment_on_the_right_clusters(recorded: Callable[[str], Recording]) -> None:
+    apps = service_apps(recorded("prod"))
+    expected = {
+        f"{service}-{env}-{cluster}"
+        for env in ("dev", "staging", "prod")
+        for service, cluster in (("payments-api", "hub"), ("web-frontend", "hub"), ("inference", "gpu"))
+    }
+    assert set(apps) == expected
+    for name, app in apps.items():
+        service, env = name.rsplit("-", 2)[0], name.rsplit("-", 2)[1]
+        assert app["spec"]["destination"]["namespace"] == f"{service}-{env}"
+        assert app["spec"]["source"]["helm"]["valueFiles"] == ["values.yaml", f"values-{env}.yaml"]
+        assert app["spec"]["source"]["path"] == f"services/{service}"
+
+
+def test_gpu_services_only_on_gpu_clusters(recorded: Callable[[str], Recording]) -> None:
+    for stack in ("dev", "prod"):
+        apps = service_apps(recorded(stack))
+        assert all(name.endswith("-gpu") == name.startswith("inference-") for name in apps)
+
+
+def test_prod_has_no_automated_sync_and_the_rest_do(recorded: Callable[[str], Recording]) -> None:
+    apps = service_apps(recorded("prod"))
+    for name, app in apps.items():
+        production = "-prod-" in name
+        policy = app["spec"]["syncPolicy"]
+        assert ("automated" in policy) is not production, name
+        if not production:
+            assert policy["automated"] == {"prune": True, "selfHeal": True}
+        labels = policy["managedNamespaceMetadata"]["labels"]
+        assert labels["pod-security.kubernetes.io/enforce"] == ("restricted" if production else "baseline")
+        assert policy["retry"]["backoff"]["factor"] == 2
+        assert app["spec"]["revisionHistoryLimit"] == 20
+
+
+def test_autoscaling_services_ignore_replica_drift(recorded: Callable[[str], Recording]) -> None:
+    apps = service_apps(recorded("dev"))
+    assert apps["payments-api-dev-hub"]["spec"]["ignoreDifferences"][0]["jsonPointers"] == ["/spec/replicas"]
+    assert "ignoreDifferences" not in apps["web-frontend-dev-hub"]["spec"]
+
+
+def test_appprojects_destinations_match_environments(recorded: Callable[[str], Recording]) -> None:
+    recording = recorded("prod")
+    projects = {r.plain()["metadata"]["name"]: r.plain()["spec"] for r in recording.of_type(PROJECT)}
+    assert set(projects) == {"platform", "team-payments", "team-web", "team-ml"}
+    for name in ("team-payments", "team-web", "team-ml"):
+        spec = projects[name]
+        assert (
+            custom_resource_errors(
+                {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": name}, "spec": spec}
+            )
+            == []
+        )
+        assert {(d["name"], d["namespace"]) for d in spec["destinations"]} == {
+            (cluster, f"*-{env}") for env in ("dev", "staging", "prod") for cluster in ("hub", "gpu")
+        }
+        assert spec["clusterResourceWhitelist"] == []
+        assert spec["sourceRepos"] == ["https://github.com/acme-platform/gitops.git"]
+        (role,) = spec["roles"]
+        assert all("-prod-" not in policy for policy in role["policies"])
+        assert any("-staging-" in policy and ", sync," in policy for policy in role["policies"])
+        (window,) = spec["syncWindows"]
+        assert window["kind"] == "allow" and window["manualSync"] is True and window["applications"] == ["*-prod-*"]
+    # every generated service Application names a project that exists
+    assert {app["spec"]["project"] for app in service_apps(recording).values()} <= set(projects)
+
+
+def test_dev_stack_has_no_production_environment(recorded: Callable[[str], Recording]) -> None:
+    projects = [r.plain()["spec"] for r in recorded("dev").of_type(PROJECT)]
+    assert all(not p.get("syncWindows") for p in projects)
+    assert all("automated" in a["spec"]["syncPolicy"] for a in service_apps(recorded("dev")).values())
+
+
+def test_shared_project_layout() -> None:
+    document = stack_document("dev")
+    slipway(document, "delivery")["projects"] = "shared"
+    recording = run_stack_document("dev", document)
+    names = {r.plain()["metadata"]["name"] for r in recording.of_type(PROJECT)}
+    assert names == {"platform", "services"}
+    assert {a["spec"]["project"] for a in service_apps(recording).values()} == {"services"}
+
+
+def test_objects_grow_with_services_not_with_services_times_environments() -> None:
+    def count(services: int) -> tuple[int, int]:
+        document = stack_document("prod")
+        template = slipway(document, "delivery")["services"]
+        slipway(document, "delivery")["services"] = [
+            {**template[i % 3], "name": f"{template[i % 3]['name']}-{i}"} for i in range(services)
+        ]
+        recording = run_stack_document("prod", document)
+        return len(recording.resources), len(service_apps(recording))
+
+    few, many = count(3), count(103)
+    assert many[0] - few[0] <= 3  # at most a project per team; never one per service
+    assert many[1] - few[1] == 100 * 3  # ArgoCD fans out: every service in every environment
+
+
+def test_canary_analysis_templates_validate_after_expansion(recorded: Callable[[str], Recording]) -> None:
+    apps = generated(recorded("prod"), "canary-analysis-")
+    assert set(apps) == {"canary-analysis-hub", "canary-analysis-gpu"}
+    objects = apps["canary-analysis-hub"]["spec"]["source"]["helm"]["valuesObject"]["objects"]
+    assert {o["metadata"]["name"] for o in objects} == {"success-rate", "latency-p95", "error-rate"}
+    conditions = {o["metadata"]["name"]: o["spec"]["metrics"][0]["successCondition"] for o in objects}
+    assert conditions == {
+        "success-rate": "result[0] >= 0.99",
+        "latency-p95": "result[0] <= 0.5",
+        "error-rate": "result[0] <= 0.01",
+    }
+    for item in objects:
+        assert custom_resource_errors(item) == []
+        prometheus = item["spec"]["metrics"][0]["provider"]["prometheus"]
+        assert prometheus["address"] == "https://prometheus.monitoring.acme.example/"
+        assert 'namespace="{{args.namespace}}",service="{{args.service}}"' in prometheus["query"]
+
+
+def test_expansion_refuses_what_it_does_not_model() -> None:
+    with pytest.raises(ExpansionError, match=r"missing key \.nope"):
+        render_string("{{.nope}}", {})
+    with pytest.raises(ExpansionError, match="unsupported generator"):
+        expand({"goTemplate": True, "generators": [{"git": {}}], "template": {}}, [])
