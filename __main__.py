@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pulumi
+import pulumi_github as github
 import pulumi_kubernetes as k8s
 from pulumi.runtime import config as runtime_config
 from pulumi_azure_native import authorization, containerregistry, containerservice, resources
@@ -29,12 +30,15 @@ from components.delivery.clusters import (
     WorkloadIdentityAuth,
 )
 from components.delivery.projects import ServiceProjects, ServiceProjectsArgs, SyncWindow
+from components.github.actions import ActionsEnvironments, ActionsEnvironmentsArgs, EnvironmentSpec
+from components.github.images import GoldenImages, GoldenImagesArgs
 from components.platform.addons import AddonArgs, ArgoRollouts, ArgoRolloutsArgs
 from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoRbac, ArgoSlack, ArgoSso
 from components.platform.gatekeeper import Gatekeeper, GatekeeperArgs
 from components.platform.gpu import GpuOperator, GpuOperatorArgs
 from components.platform.sealed_secrets import SealedSecrets, SealedSecretsArgs
 from settings import (
+    PRODUCTION_STACK,
     CiCredential,
     CiIdentitySettings,
     CiMode,
@@ -491,17 +495,110 @@ def build_delivery(settings: Settings, cloud: Cloud | None, platform: Platform) 
         )
 
 
+GOLDEN_IMAGES = ("python", "cuda")
+
+
+def ci_variables(settings: Settings, cloud: Cloud) -> dict[str, pulumi.Input[str]]:
+    """What every workflow needs to sign in to Azure and push: the CI identity and registries."""
+    variables: dict[str, pulumi.Input[str]] = {
+        "AZURE_CLIENT_ID": cloud.ci.client_id,
+        "AZURE_TENANT_ID": cloud.tenant_id,
+        "AZURE_SUBSCRIPTION_ID": cloud.subscription_id,
+    }
+    if cloud.acr is not None:
+        variables["ACR_LOGIN_SERVER"] = cloud.acr.login_server
+    if cloud.ghcr is not None:
+        variables["GHCR_IMAGE_PREFIX"] = cloud.ghcr.image_prefix
+    if settings.github.gitops_repository is not None:
+        variables["GITOPS_REPOSITORY"] = settings.github.gitops_repository
+    return variables
+
+
+def ci_secrets(settings: Settings, cloud: Cloud) -> dict[str, pulumi.Output[str]]:
+    """Secrets exist only where a secret really exists: the client secret mode, a webhook."""
+    secrets: dict[str, pulumi.Output[str]] = {}
+    if cloud.ci.client_secret is not None:
+        secrets["AZURE_CLIENT_SECRET"] = cloud.ci.client_secret
+    if settings.github.notification_webhook is not None:
+        secrets["NOTIFICATION_WEBHOOK"] = secret_output(settings.github.notification_webhook)
+    return secrets
+
+
+def build_github(settings: Settings, cloud: Cloud, platform: Platform | None, stack: str) -> GoldenImages | None:
+    github_settings = settings.github
+    assert github_settings.owner is not None  # checked by load_settings
+    provider = github.Provider("github", owner=github_settings.owner)
+    reviewers = github_settings.reviewers
+    production = bool(PRODUCTION_STACK.match(stack))
+    variables, secrets = ci_variables(settings, cloud), ci_secrets(settings, cloud)
+    # Slipway's own repository: one environment per stack, named after it, for its workflows.
+    ActionsEnvironments(
+        f"{github_settings.platform_repository}-{stack}",
+        ActionsEnvironmentsArgs(
+            provider=provider,
+            repository=github_settings.platform_repository,
+            environments=[EnvironmentSpec(stack, production, {**variables, "PULUMI_STACK": stack}, secrets)],
+            reviewer_teams=reviewers.teams,
+            reviewer_users=reviewers.users,
+        ),
+    )
+    certificates = platform.sealing_certificates if platform is not None else {}
+    if github_settings.manage_service_repositories:
+        delivery = settings.delivery
+        for service in delivery.services:
+            if service.repository is None:
+                continue
+            certificate = certificates.get("gpu" if service.gpu else "hub")
+            service_variables = {**variables, "SERVICE_NAME": service.name}
+            if certificate is not None:
+                service_variables["SEALED_SECRETS_CERT"] = certificate
+            ActionsEnvironments(
+                service.repository,
+                ActionsEnvironmentsArgs(
+                    provider=provider,
+                    repository=service.repository,
+                    environments=[
+                        EnvironmentSpec(env, env in delivery.production_environments, service_variables, secrets)
+                        for env in service.environments or delivery.environments
+                    ],
+                    reviewer_teams=reviewers.teams,
+                    reviewer_users=reviewers.users,
+                    tag_pattern=github_settings.production_tag_pattern,
+                ),
+            )
+    images = github_settings.images
+    token = secret_output(images.ghcr_push_token) if images.ghcr_push_token is not None else None
+    if not images.enabled or (cloud.acr is None and (token is None or cloud.ghcr is None)):
+        return None  # off, or nowhere to push: GHCR needs a push token, ACR needs nothing stored
+    return GoldenImages(
+        "golden-images",
+        GoldenImagesArgs(
+            images=GOLDEN_IMAGES,
+            acr_login_server=cloud.acr.login_server if cloud.acr is not None else None,
+            ghcr_prefix=cloud.ghcr.image_prefix if cloud.ghcr is not None else None,
+            ghcr_username=github_settings.owner,
+            ghcr_token=token,
+        ),
+    )
+
+
 def main() -> None:
     stack = pulumi.get_stack()
     settings = read_settings(stack)
     cloud = build_cloud(settings, stack) if settings.azure.enabled else None
     if cloud is not None:
         export_cloud(cloud)
+    platform = None
     if settings.platform.enabled:
         platform = build_platform(settings, cloud, stack)
         export_platform(platform)
         if settings.delivery.enabled:
             build_delivery(settings, cloud, platform)
+    if settings.github.enabled and cloud is not None:
+        images = build_github(settings, cloud, platform, stack)
+        if images is not None:
+            pulumi.export("goldenImageDigests", images.digests)
+            pulumi.export("goldenImages", images.references)
 
 
 main()

@@ -425,6 +425,7 @@ class ServiceSettings(Model):
 
     name: Dns1123Label
     team: Dns1123Label = "services"
+    repository: Annotated[str, _pattern(r"^[A-Za-z0-9._-]{1,100}$", "a repository name")] | None = None
     gpu: bool = False
     autoscaling: bool = False
     environments: list[Dns1123Label] | None = None
@@ -479,8 +480,32 @@ class DeliverySettings(Model):
 # --- slipway:github ------------------------------------------------------------------
 
 
+class ReviewersSettings(Model):
+    """Who approves deployments to production environments: team slugs and user logins."""
+
+    teams: list[Dns1123Label] = Field(default_factory=list)
+    users: list[GitHubOwner] = Field(default_factory=list)
+
+
+class GoldenImagesSettings(Model):
+    """The base images service teams build on (`images/`); a real run needs a Docker daemon."""
+
+    enabled: bool = True
+    ghcr_push_token: SecretStr | None = None
+
+
 class GithubSettings(Model):
+    """GitHub Actions wiring from stack outputs, and the golden images."""
+
     enabled: bool = False
+    owner: GitHubOwner | None = None
+    platform_repository: Annotated[str, _pattern(r"^[A-Za-z0-9._-]{1,100}$", "a repository name")] = "slipway"
+    gitops_repository: GitHubRepo | None = None
+    manage_service_repositories: bool = False
+    reviewers: ReviewersSettings = Field(default_factory=ReviewersSettings)
+    production_tag_pattern: str | None = None
+    notification_webhook: SecretStr | None = None
+    images: GoldenImagesSettings = Field(default_factory=GoldenImagesSettings)
 
 
 # --- the whole stack -----------------------------------------------------------------
@@ -539,6 +564,17 @@ def _cross_checks(settings: Settings, stack: str) -> list[str]:
             f"{ns}:platform.gatekeeper.enforcementAction: got '{platform.gatekeeper.enforcement_action.value}' "
             f"on production stack '{stack}', expected deny"
         )
+    github = settings.github
+    if github.enabled:
+        if github.owner is None:
+            problems.append(f"{ns}:github.owner: required with the GitHub layer")
+        if github.manage_service_repositories and github.gitops_repository is None:
+            problems.append(f"{ns}:github.gitopsRepository: required to manage the service repositories")
+        if production and not (github.reviewers.teams or github.reviewers.users):
+            problems.append(
+                f"{ns}:github.reviewers: got none on production stack '{stack}', expected at least one team or user "
+                "to approve production deployments"
+            )
     delivery = settings.delivery
     if delivery.enabled and delivery.git_repo is None:
         problems.append(

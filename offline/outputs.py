@@ -74,11 +74,14 @@ class ProviderAnswers:
             "time:index/rotating:Rotating": self._rotating,
             "tls:index/privateKey:PrivateKey": self._private_key,
             "tls:index/selfSignedCert:SelfSignedCert": self._self_signed_cert,
+            "docker-build:index:Image": self._image,
         }
         self._invokes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "azure-native:authorization:getClientConfig": self._client_config,
             "azure-native:containerservice:listManagedClusterUserCredentials": self._user_credentials,
             "azuread:index/getClientConfig:getClientConfig": self._client_config,
+            "github:index/getTeam:getTeam": self._github_team,
+            "github:index/getUser:getUser": self._github_user,
         }
 
     # --- registrations -----------------------------------------------------------
@@ -191,6 +194,11 @@ class ProviderAnswers:
     def _self_signed_cert(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
         return {"certPem": pem("CERTIFICATE", f"certificate {name}"), "validityStartTime": OFFLINE_NOW}
 
+    def _image(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        # The registry's digest of the pushed manifest, derived from what was built.
+        content = json.dumps({"context": state.get("context"), "labels": state.get("labels")}, sort_keys=True)
+        return {"digest": "sha256:" + hashlib.sha256(content.encode()).hexdigest(), "ref": ""}
+
     # --- invokes -----------------------------------------------------------------
 
     def invoke(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -207,12 +215,25 @@ class ProviderAnswers:
             "tenantId": self.tenant,
         }
 
+    def _github_team(self, args: dict[str, Any]) -> dict[str, Any]:
+        slug = str(args["slug"])
+        return {"id": str(_github_id("team", slug)), "slug": slug, "name": slug, "nodeId": f"T_{slug}"}
+
+    def _github_user(self, args: dict[str, Any]) -> dict[str, Any]:
+        login = str(args["username"])
+        return {"id": str(_github_id("user", login)), "login": login, "username": login, "nodeId": f"U_{login}"}
+
     def _user_credentials(self, args: dict[str, Any]) -> dict[str, Any]:
         cluster = str(args["resourceName"])
         server = f"https://{cluster}-{stable_uuid(cluster)[:8]}.hcp.{self.location}.azmk8s.io:443"
         kubeconfig = kubeconfig_for(cluster, server, self.tenant)
         encoded = base64.b64encode(kubeconfig.encode()).decode()
         return {"kubeconfigs": [{"name": "clusterUser", "value": encoded}]}
+
+
+def _github_id(kind: str, name: str) -> int:
+    """A stable numeric id, as GitHub's REST API gives teams and users."""
+    return int(hashlib.sha256(f"{kind}/{name}".encode()).hexdigest()[:7], 16)
 
 
 def pem(label: str, seed: str) -> str:

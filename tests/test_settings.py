@@ -141,7 +141,7 @@ def test_bad_value_names_key_value_and_expectation(section: str, path: list[Any]
         ("clusters", ["gpu", "gpuPools", 0], "taint"),
         ("platform", ["argocd", "notifications"], "slack"),
         ("delivery", ["services", 0], "replicas"),
-        ("github", [], "owner"),
+        ("github", ["reviewers"], "groups"),
     ],
 )
 def test_unknown_key_at_every_level_is_rejected(section: str, path: list[Any], key: str) -> None:

@@ -128,14 +128,21 @@ def test_switching_the_registry_off_removes_exactly_its_resources(recorded: Call
     document = stack_document("prod")
     slipway(document, "registries")["acr"] = {"enabled": False}
     without = run_stack_document("prod", document)
-    removed = urns(recorded("prod")) - urns(without)
+    removed = {r.split("::")[-1] for r in urns(recorded("prod")) - urns(without)}
     assert urns(without) <= urns(recorded("prod"))
-    assert {r.split("::")[-1] for r in removed} == {
+    # every ACR_LOGIN_SERVER variable goes too, and the golden images, which prod pushes to ACR
+    # only (no GHCR push token is set)
+    variables = {name for name in removed if name.endswith("-acr_login_server")}
+    assert len(variables) == 1 + 3 * 3  # Slipway's prod environment, 3 services x 3 environments
+    assert removed - variables == {
         "slipway-prod",  # the ContainerRegistry component and its Registry
         "slipway-prod-northeurope",
         "slipway-prod-ci-acr-push",
         "slipway-prod-hub-kubelet-acr-pull",
         "slipway-prod-gpu-kubelet-acr-pull",
+        "golden-images",
+        "golden-images-python",
+        "golden-images-cuda",
     }
     assert "acrLoginServer" not in without.outputs
 
@@ -163,11 +170,13 @@ def test_switching_the_gpu_cluster_off_removes_exactly_its_resources(recorded: C
     assert not {"gpuCluster", "gpuKubeconfig", "argocdClientId"} & set(without.outputs)
 
 
-def test_switching_ghcr_off_removes_its_output(recorded: Callable[[str], Recording]) -> None:
+def test_switching_ghcr_off_removes_its_output_and_variable(recorded: Callable[[str], Recording]) -> None:
     document = stack_document("dev")
     slipway(document, "registries")["ghcr"]["enabled"] = False
     without = run_stack_document("dev", document)
-    assert urns(without) == urns(recorded("dev"))
+    assert urns(without) <= urns(recorded("dev"))
+    removed = {r.split("::")[-1] for r in urns(recorded("dev")) - urns(without)}
+    assert removed == {"slipway-dev-dev-ghcr_image_prefix"}
     assert "ghcrImagePrefix" in recorded("dev").outputs and "ghcrImagePrefix" not in without.outputs
 
 
