@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from offline.engine import run_project
+from offline.engine import Recording, run_project
 from offline.render import preview_json, tree, write_manifests
 from offline.stackfile import StackFileError, load_stack_config
 from settings import SettingsError, sections_from_config, stored_secrets
@@ -23,6 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--json", action="store_true", help="print the `pulumi preview --json` document")
     preview.add_argument("--manifests", type=Path, help="write Kubernetes objects and Helm values here")
     preview.add_argument("--compact", action="store_true", help="the tree without each resource's inputs")
+    preview.add_argument("--policy-pack", type=Path, help="run this policy pack's policies on the preview")
+    preview.add_argument("--policy-config", type=Path, help="JSON: policy name -> mandatory, advisory or disabled")
     preview.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     return parser
 
@@ -52,7 +54,25 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(document, indent=2))
     else:
         print(tree(recording, details=not args.compact), end="")
+    if args.policy_pack is not None:
+        return report_policies(recording, args.policy_pack, args.policy_config)
     return 0
+
+
+def report_policies(recording: Recording, pack: Path, config: Path | None) -> int:
+    """Print every policy violation; a mandatory one fails the preview, as in `pulumi preview`."""
+    from offline.policy import load_pack, run_policies  # needs pulumi-policy (requirements-dev.txt)
+
+    levels = json.loads(config.read_text()) if config is not None else {}
+    violations = run_policies(recording, load_pack(pack), levels)
+    for violation in violations:
+        print(f"{violation.level}: [{violation.policy}] {violation.urn}: {violation.message}", file=sys.stderr)
+    mandatory = [v for v in violations if v.level == "mandatory"]
+    print(
+        f"policies: {len(mandatory)} mandatory and {len(violations) - len(mandatory)} other violation(s)",
+        file=sys.stderr,
+    )
+    return 1 if mandatory else 0
 
 
 if __name__ == "__main__":

@@ -134,7 +134,11 @@ class ServiceDelivery(pulumi.ComponentResource):
                 f"{name}-{environment}",
                 api_version="argoproj.io/v1alpha1",
                 kind="ApplicationSet",
-                metadata=k8s.meta.v1.ObjectMetaArgs(name=f"services-{environment}", namespace=NAMESPACE),
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name=f"services-{environment}",
+                    namespace=NAMESPACE,
+                    labels={"slipway.io/environment": environment, "slipway.io/production": str(production).lower()},
+                ),
                 spec={
                     "goTemplate": True,
                     "goTemplateOptions": ["missingkey=error"],
