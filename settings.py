@@ -468,6 +468,12 @@ class DeliverySettings(Model):
         _unique(self.environments, "environments")
         _unique([service.name for service in self.services], "service names")
         for service in self.services:
+            for env in service.environments or self.environments:
+                if len(f"{service.name}-{env}") > 63:
+                    raise ValueError(
+                        f"service '{service.name}' in environment '{env}' needs the namespace "
+                        f"'{service.name}-{env}', longer than Kubernetes' 63 characters: shorten the name"
+                    )
             unknown = sorted(set(service.environments or []) - set(self.environments))
             if unknown:
                 raise ValueError(

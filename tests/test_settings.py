@@ -330,3 +330,18 @@ def test_registry_needs_the_cloud_layer() -> None:
     assert "slipway:registries.acr.enabled: got true without the cloud layer, expected false" in problems_of(
         document, "local"
     )
+
+
+def test_prod_stack_without_reviewers() -> None:
+    document = stack_document("prod")
+    slipway(document, "github")["reviewers"] = {}
+    assert any(
+        p.startswith("slipway:github.reviewers: got none on production stack 'prod'")
+        for p in problems_of(document, "prod")
+    )
+
+
+def test_service_namespace_longer_than_kubernetes_allows() -> None:
+    document = stack_document("dev")
+    slipway(document, "delivery")["services"][0]["name"] = "a" * 60
+    assert any("longer than Kubernetes' 63 characters" in p for p in problems_of(document))
