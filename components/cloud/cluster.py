@@ -200,40 +200,15 @@ class AksCluster(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["agentPoolProfiles"]),
         )
-        pool_opts = pulumi.ResourceOptions(parent=self, ignore_changes=["count"])
-        containerservice.AgentPool(
-            f"{name}-workload",
-            resource_group_name=args.resource_group_name,
-            resource_name_=cluster.name,
-            agent_pool_name="workload",
-            mode=containerservice.AgentPoolMode.USER,
-            vm_size=args.user_pool.vm_size,
-            os_type=containerservice.OSType.LINUX,
-            os_sku=containerservice.OSSKU.AZURE_LINUX,
-            enable_auto_scaling=True,
-            count=args.user_pool.min_count,
-            min_count=args.user_pool.min_count,
-            max_count=args.user_pool.max_count,
-            availability_zones=zones,
-            orchestrator_version=args.kubernetes_version,
-            tags=dict(args.tags),
-            opts=pool_opts,
-        )
+        self._user_pool(name, "workload", args.user_pool, containerservice.OSSKU.AZURE_LINUX, cluster, args)
         for pool in args.gpu_pools:
-            containerservice.AgentPool(
-                f"{name}-{pool.name}",
-                resource_group_name=args.resource_group_name,
-                resource_name_=cluster.name,
-                agent_pool_name=pool.name,
-                mode=containerservice.AgentPoolMode.USER,
-                vm_size=pool.vm_size,
-                os_type=containerservice.OSType.LINUX,
-                os_sku=containerservice.OSSKU.UBUNTU,
-                enable_auto_scaling=True,
-                count=pool.min_count,
-                min_count=pool.min_count,
-                max_count=pool.max_count,
-                availability_zones=zones,
+            self._user_pool(
+                name,
+                pool.name,
+                PoolArgs(pool.vm_size, pool.min_count, pool.max_count),
+                containerservice.OSSKU.UBUNTU,
+                cluster,
+                args,
                 node_taints=[GPU_TAINT, *([SPOT_TAINT] if pool.spot else [])],
                 node_labels={**GPU_LABEL, **(SPOT_LABEL if pool.spot else {})},
                 gpu_profile=containerservice.GPUProfileArgs(driver=pool.driver),
@@ -242,9 +217,6 @@ class AksCluster(pulumi.ComponentResource):
                 ),
                 scale_set_eviction_policy=containerservice.ScaleSetEvictionPolicy.DELETE if pool.spot else None,
                 spot_max_price=pool.spot_max_price if pool.spot else None,
-                orchestrator_version=args.kubernetes_version,
-                tags=dict(args.tags),
-                opts=pool_opts,
             )
         kubelet = cluster.identity_profile.apply(lambda profile: (profile or {})["kubeletidentity"])
         self.kubelet_object_id = kubelet.apply(lambda identity: str(identity.object_id))
@@ -277,4 +249,35 @@ class AksCluster(pulumi.ComponentResource):
         )
         self.register_outputs(
             {"name": self.name, "id": self.id, "oidcIssuerUrl": self.oidc_issuer_url, "kubeconfig": self.kubeconfig}
+        )
+
+    def _user_pool(
+        self,
+        name: str,
+        pool_name: str,
+        size: PoolArgs,
+        os_sku: containerservice.OSSKU,
+        cluster: containerservice.ManagedCluster,
+        args: AksClusterArgs,
+        **extra: Any,
+    ) -> containerservice.AgentPool:
+        """An autoscaling user pool; the autoscaler owns its `count` after creation."""
+        return containerservice.AgentPool(
+            f"{name}-{pool_name}",
+            resource_group_name=args.resource_group_name,
+            resource_name_=cluster.name,
+            agent_pool_name=pool_name,
+            mode=containerservice.AgentPoolMode.USER,
+            vm_size=size.vm_size,
+            os_type=containerservice.OSType.LINUX,
+            os_sku=os_sku,
+            enable_auto_scaling=True,
+            count=size.min_count,
+            min_count=size.min_count,
+            max_count=size.max_count,
+            availability_zones=list(args.availability_zones) or None,
+            orchestrator_version=args.kubernetes_version,
+            tags=dict(args.tags),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]),
+            **extra,
         )
