@@ -98,7 +98,10 @@ def scaled_project(directory: Path, services: int) -> Path:
 def critical_path(recording: Recording) -> tuple[float, int, float, list[str]]:
     """(weighted length, resources on it, serial sum, the chain) of the creates' DAG."""
     custom = {r.urn: r for r in recording.resources if r.custom}
-    deps = {urn: [d for d in r.dependencies if d in custom] for urn, r in custom.items()}
+    # A resource waits for what it depends on and for its provider (which waits for its kubeconfig).
+    deps = {
+        urn: [d for d in [*r.dependencies, r.provider.rsplit("::", 1)[0]] if d in custom] for urn, r in custom.items()
+    }
 
     @cache
     def longest(urn: str) -> tuple[float, tuple[str, ...]]:
