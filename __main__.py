@@ -33,6 +33,7 @@ from components.delivery.projects import ServiceProjects, ServiceProjectsArgs, S
 from components.github.actions import ActionsEnvironments, ActionsEnvironmentsArgs, EnvironmentSpec
 from components.github.images import GoldenImages, GoldenImagesArgs
 from components.platform.addons import AddonArgs, ArgoRollouts, ArgoRolloutsArgs
+from components.platform.argocd import NAMESPACE as ARGOCD_NAMESPACE
 from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoRbac, ArgoSlack, ArgoSso
 from components.platform.gatekeeper import Gatekeeper, GatekeeperArgs
 from components.platform.gpu import GpuOperator, GpuOperatorArgs
@@ -69,8 +70,8 @@ def read_settings(stack: str) -> Settings:
     return settings
 
 
-# The ArgoCD service accounts that reach other clusters through workload identity.
-ARGOCD_NAMESPACE = "argocd"
+# The ArgoCD service accounts (in the platform's ArgoCD namespace) that reach other clusters
+# through workload identity.
 ARGOCD_SERVICE_ACCOUNTS = ("argocd-application-controller", "argocd-applicationset-controller", "argocd-server")
 
 

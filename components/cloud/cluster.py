@@ -79,30 +79,24 @@ class AksClusterArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-def _kube_cluster(encoded: str) -> dict[str, Any]:
-    """The `cluster` entry (server, CA) of a base64 kubeconfig."""
-    return dict(yaml.safe_load(base64.b64decode(encoded))["clusters"][0]["cluster"])
-
-
-def kubelogin_kubeconfig(encoded: str) -> str:
-    """The AKS user kubeconfig (base64), its user switched to non-interactive kubelogin.
+def kubelogin_kubeconfig(config: dict[str, Any]) -> str:
+    """The AKS user kubeconfig, its users switched to non-interactive kubelogin.
 
     `--login azurecli` uses the signed-in Azure CLI: `az login` on a laptop, `azure/login`
     (OIDC) in GitHub Actions. kubelogin's `AAD_LOGIN_METHOD` variable overrides it (for
     example `workloadidentity` in a pod).
     """
-    config = yaml.safe_load(base64.b64decode(encoded))
-    for user in config.get("users", []):
-        user["user"] = {
-            "exec": {
-                "apiVersion": "client.authentication.k8s.io/v1beta1",
-                "command": "kubelogin",
-                "args": ["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_APP],
-                "interactiveMode": "Never",
-                "provideClusterInfo": False,
-            }
+    exec_user = {
+        "exec": {
+            "apiVersion": "client.authentication.k8s.io/v1beta1",
+            "command": "kubelogin",
+            "args": ["get-token", "--login", "azurecli", "--server-id", AKS_AAD_SERVER_APP],
+            "interactiveMode": "Never",
+            "provideClusterInfo": False,
         }
-    return str(yaml.safe_dump(config, sort_keys=False))
+    }
+    users = [{**user, "user": exec_user} for user in config.get("users", [])]
+    return str(yaml.safe_dump({**config, "users": users}, sort_keys=False))
 
 
 class AksCluster(pulumi.ComponentResource):
@@ -235,13 +229,13 @@ class AksCluster(pulumi.ComponentResource):
             resource_name=cluster.name,
             format="exec",
         )
-        encoded = credentials.kubeconfigs[0].value
-        self.kubeconfig = pulumi.Output.secret(encoded.apply(kubelogin_kubeconfig))
+        # Decoded and parsed once; every view below reads the same document.
+        config = credentials.kubeconfigs[0].value.apply(lambda encoded: dict(yaml.safe_load(base64.b64decode(encoded))))
+        self.kubeconfig = pulumi.Output.secret(config.apply(kubelogin_kubeconfig))
         # The API server's address and CA are public facts, needed to register the cluster with ArgoCD.
-        self.api_server = pulumi.Output.unsecret(encoded.apply(lambda e: str(_kube_cluster(e)["server"])))
-        self.ca_data = pulumi.Output.unsecret(
-            encoded.apply(lambda e: str(_kube_cluster(e)["certificate-authority-data"]))
-        )
+        entry = pulumi.Output.unsecret(config.apply(lambda c: dict(c["clusters"][0]["cluster"])))
+        self.api_server = entry.apply(lambda e: str(e["server"]))
+        self.ca_data = entry.apply(lambda e: str(e["certificate-authority-data"]))
         self.name = cluster.name
         self.id = cluster.id
         self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(
