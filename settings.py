@@ -404,6 +404,14 @@ class MetricsSettings(Model):
     )
 
 
+class AnalysisSettings(Model):
+    """Thresholds of the canary analysis every Rollout can reference."""
+
+    success_rate: float = Field(default=0.99, gt=0, le=1)
+    latency_p95_seconds: float = Field(default=0.5, gt=0)
+    error_rate: float = Field(default=0.01, ge=0, lt=1)
+
+
 class PlatformSettings(Model):
     """The platform layer. Without the cloud layer it targets an existing kubeconfig context."""
 
@@ -415,6 +423,7 @@ class PlatformSettings(Model):
     addons: AddonsSettings = Field(default_factory=AddonsSettings)
     gatekeeper: GatekeeperSettings = Field(default_factory=GatekeeperSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
 
 
 # --- slipway:delivery ----------------------------------------------------------------
@@ -444,14 +453,6 @@ class SyncWindowSettings(Model):
     time_zone: str = "UTC"
 
 
-class AnalysisSettings(Model):
-    """Thresholds of the canary analysis every Rollout can reference."""
-
-    success_rate: float = Field(default=0.99, gt=0, le=1)
-    latency_p95_seconds: float = Field(default=0.5, gt=0)
-    error_rate: float = Field(default=0.01, ge=0, lt=1)
-
-
 class DeliverySettings(Model):
     enabled: bool = True
     environments: list[Dns1123Label] = Field(default_factory=lambda: ["dev", "staging", "prod"], min_length=1)
@@ -460,7 +461,6 @@ class DeliverySettings(Model):
     projects: ProjectLayout = ProjectLayout.SHARED
     production_sync_window: SyncWindowSettings = Field(default_factory=SyncWindowSettings)
     revision_history_limit: int = Field(default=10, ge=1, le=100)
-    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
     services: list[ServiceSettings] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -8,42 +8,51 @@ import pulumi
 import pytest
 import yaml
 from conftest import run_component
-from pulumi_azure_native import containerservice
 
-from components.cloud.cluster import AKS_AAD_SERVER_APP, AksCluster, AksClusterArgs, GpuPoolArgs, PoolArgs
+from components.cloud.cluster import AKS_AAD_SERVER_APP, AksCluster, AksClusterArgs
 from components.cloud.roles import BuiltInRole
 from offline.engine import Recording
+from settings import ClusterSettings
 
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 POOL = "azure-native:containerservice:AgentPool"
 ADMINS = "6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"
 
 
-def build(**overrides: Any) -> None:
-    args: dict[str, Any] = {
-        "resource_group_name": "rg-x",
-        "cluster_name": "aks-x-gpu",
-        "location": "westeurope",
-        "tenant_id": "tenant-1",
-        "subscription_id": "sub-1",
-        "kubernetes_version": "1.33.5",
-        "tier": containerservice.ManagedClusterSKUTier.STANDARD,
-        "admin_group_object_ids": [ADMINS],
-        "upgrade_channel": containerservice.UpgradeChannel.STABLE,
-        "node_os_upgrade_channel": containerservice.NodeOSUpgradeChannel.SECURITY_PATCH,
-        "network_policy": containerservice.NetworkPolicy.CILIUM,
-        "system_pool": PoolArgs("Standard_D4ds_v5", 3, 5),
-        "user_pool": PoolArgs("Standard_D8ds_v5", 2, 6),
-        "gpu_pools": [
-            GpuPoolArgs("a100", "Standard_NC24ads_A100_v4", 0, 4),
-            GpuPoolArgs("t4spot", "Standard_NC4as_T4_v3", 0, 2, spot=True, driver=containerservice.GPUDriver.INSTALL),
-        ],
-        "availability_zones": ["1", "2", "3"],
-        "authorized_ip_ranges": ["203.0.113.0/24"],
-        "acr_id": "/subscriptions/sub-1/resourceGroups/rg-x/providers/Microsoft.ContainerRegistry/registries/acr",
-    }
-    args.update(overrides)
-    cluster = AksCluster("gpu", AksClusterArgs(**args))
+CLUSTER_SETTINGS: dict[str, Any] = {
+    "kubernetesVersion": "1.33.5",
+    "tier": "Standard",
+    "environments": ["dev"],
+    "adminGroupObjectIds": [ADMINS],
+    "upgradeChannel": "stable",
+    "nodeOsUpgradeChannel": "SecurityPatch",
+    "networkPolicy": "cilium",
+    "systemPool": {"vmSize": "Standard_D4ds_v5", "minCount": 3, "maxCount": 5},
+    "userPool": {"vmSize": "Standard_D8ds_v5", "minCount": 2, "maxCount": 6},
+    "gpuPools": [
+        {"name": "a100", "vmSize": "Standard_NC24ads_A100_v4", "minCount": 0, "maxCount": 4},
+        {"name": "t4spot", "vmSize": "Standard_NC4as_T4_v3", "maxCount": 2, "spot": True, "driver": "Install"},
+    ],
+    "availabilityZones": ["1", "2", "3"],
+    "authorizedIpRanges": ["203.0.113.0/24"],
+}
+ACR_ID = "/subscriptions/sub-1/resourceGroups/rg-x/providers/Microsoft.ContainerRegistry/registries/acr"
+
+
+def build(acr_id: str | None = ACR_ID, **overrides: Any) -> None:
+    """An AksCluster from the cluster's settings (camelCase keys, as in a stack file), with `overrides`."""
+    cluster = AksCluster(
+        "gpu",
+        AksClusterArgs(
+            cluster=ClusterSettings.model_validate({**CLUSTER_SETTINGS, **overrides}),
+            cluster_name="aks-x-gpu",
+            resource_group_name="rg-x",
+            location="westeurope",
+            tenant_id="tenant-1",
+            subscription_id="sub-1",
+            acr_id=acr_id,
+        ),
+    )
     pulumi.export("kubeconfig", cluster.kubeconfig)
     pulumi.export("issuer", cluster.oidc_issuer_url)
 
@@ -153,12 +162,12 @@ def test_private_cluster_and_dev_shape() -> None:
     recording = run_component(
         lambda: build(
             private=True,
-            authorized_ip_ranges=[],
-            availability_zones=[],
-            gpu_pools=[],
+            authorizedIpRanges=[],
+            availabilityZones=[],
+            gpuPools=[],
             acr_id=None,
-            tier=containerservice.ManagedClusterSKUTier.FREE,
-            network_policy=containerservice.NetworkPolicy.AZURE,
+            tier="Free",
+            networkPolicy="azure",
         )
     )
     inputs = recording.one(CLUSTER).plain()

@@ -175,7 +175,7 @@ def test_objects_grow_with_services_not_with_services_times_environments() -> No
 def test_canary_analysis_templates_validate_after_expansion(recorded: Callable[[str], Recording]) -> None:
     apps = generated(recorded("prod"), "canary-analysis-")
     assert set(apps) == {"canary-analysis-hub", "canary-analysis-gpu"}
-    objects = apps["canary-analysis-hub"]["spec"]["source"]["helm"]["valuesObject"]["objects"]
+    objects = apps["canary-analysis-hub"]["spec"]["sources"][0]["helm"]["valuesObject"]["objects"]
     assert {o["metadata"]["name"] for o in objects} == {"success-rate", "latency-p95", "error-rate"}
     conditions = {o["metadata"]["name"]: o["spec"]["metrics"][0]["successCondition"] for o in objects}
     assert conditions == {

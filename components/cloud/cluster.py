@@ -19,7 +19,7 @@ non-interactive `kubelogin` (Entra ID, `azurecli` login); it is always a Pulumi 
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,53 +28,24 @@ import yaml
 from pulumi_azure_native import containerservice, managedidentity
 
 from components.cloud.roles import BuiltInRole, assign_role
+from components.gitops import GPU_NODE_LABEL, GPU_TAINT, SPOT_NODE_LABEL, SPOT_TAINT
+from settings import ClusterSettings, GpuPoolSettings, NetworkPolicy, PoolSettings
 
-GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
-GPU_LABEL = {"slipway.io/accelerator": "nvidia"}
-SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
-SPOT_LABEL = {"kubernetes.azure.com/scalesetpriority": "spot"}
 CRITICAL_ADDONS_ONLY = "CriticalAddonsOnly=true:NoSchedule"
 # The Entra ID application of the AKS AAD server: the audience kubelogin asks tokens for.
 AKS_AAD_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
 
 
 @dataclass(frozen=True)
-class PoolArgs:
-    vm_size: str
-    min_count: int
-    max_count: int
-
-
-@dataclass(frozen=True)
-class GpuPoolArgs:
-    name: str
-    vm_size: str
-    min_count: int
-    max_count: int
-    spot: bool = False
-    spot_max_price: float = -1
-    driver: containerservice.GPUDriver = containerservice.GPUDriver.NONE
-
-
-@dataclass(frozen=True)
 class AksClusterArgs:
-    resource_group_name: pulumi.Input[str]
+    """Where the cluster goes and what it is; `cluster` is the stack's validated settings of it."""
+
+    cluster: ClusterSettings
     cluster_name: str
+    resource_group_name: pulumi.Input[str]
     location: str
     tenant_id: pulumi.Input[str]
     subscription_id: pulumi.Input[str]
-    kubernetes_version: str
-    tier: containerservice.ManagedClusterSKUTier
-    admin_group_object_ids: Sequence[str]
-    upgrade_channel: containerservice.UpgradeChannel
-    node_os_upgrade_channel: containerservice.NodeOSUpgradeChannel
-    network_policy: containerservice.NetworkPolicy
-    system_pool: PoolArgs
-    user_pool: PoolArgs
-    gpu_pools: Sequence[GpuPoolArgs] = ()
-    availability_zones: Sequence[str] = ()
-    authorized_ip_ranges: Sequence[str] = ()
-    private: bool = False
     acr_id: pulumi.Input[str] | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
@@ -114,7 +85,8 @@ class AksCluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("slipway:cloud:AksCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        zones = list(args.availability_zones) or None
+        spec = args.cluster
+        zones = list(spec.availability_zones) or None
         control_plane = managedidentity.UserAssignedIdentity(
             f"{name}-control-plane",
             resource_group_name=args.resource_group_name,
@@ -130,9 +102,9 @@ class AksCluster(pulumi.ComponentResource):
             location=args.location,
             dns_prefix=args.cluster_name,
             node_resource_group=f"rg-{args.cluster_name}-nodes",
-            kubernetes_version=args.kubernetes_version,
+            kubernetes_version=spec.kubernetes_version,
             sku=containerservice.ManagedClusterSKUArgs(
-                name=containerservice.ManagedClusterSKUName.BASE, tier=args.tier
+                name=containerservice.ManagedClusterSKUName.BASE, tier=spec.tier
             ),
             identity=containerservice.ManagedClusterIdentityArgs(
                 type=containerservice.ResourceIdentityType.USER_ASSIGNED,
@@ -143,7 +115,7 @@ class AksCluster(pulumi.ComponentResource):
             aad_profile=containerservice.ManagedClusterAADProfileArgs(
                 managed=True,
                 enable_azure_rbac=True,
-                admin_group_object_ids=list(args.admin_group_object_ids),
+                admin_group_object_ids=list(spec.admin_group_object_ids),
                 tenant_id=args.tenant_id,
             ),
             oidc_issuer_profile=containerservice.ManagedClusterOIDCIssuerProfileArgs(enabled=True),
@@ -154,23 +126,24 @@ class AksCluster(pulumi.ComponentResource):
                 ),
             ),
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
-                upgrade_channel=args.upgrade_channel, node_os_upgrade_channel=args.node_os_upgrade_channel
+                upgrade_channel=spec.upgrade_channel, node_os_upgrade_channel=spec.node_os_upgrade_channel
             ),
             network_profile=containerservice.ContainerServiceNetworkProfileArgs(
                 network_plugin=containerservice.NetworkPlugin.AZURE,
                 network_plugin_mode=containerservice.NetworkPluginMode.OVERLAY,
-                network_policy=args.network_policy,
+                network_policy=spec.network_policy,
+                # Cilium policy runs on the Cilium dataplane; the others on Azure's.
                 network_dataplane=(
                     containerservice.NetworkDataplane.CILIUM
-                    if args.network_policy == containerservice.NetworkPolicy.CILIUM
+                    if spec.network_policy is NetworkPolicy.CILIUM
                     else containerservice.NetworkDataplane.AZURE
                 ),
                 load_balancer_sku=containerservice.LoadBalancerSku.STANDARD,
                 outbound_type=containerservice.OutboundType.LOAD_BALANCER,
             ),
             api_server_access_profile=containerservice.ManagedClusterAPIServerAccessProfileArgs(
-                enable_private_cluster=args.private,
-                authorized_ip_ranges=list(args.authorized_ip_ranges) or None,
+                enable_private_cluster=spec.private,
+                authorized_ip_ranges=list(spec.authorized_ip_ranges) or None,
                 disable_run_command=True,
             ),
             addon_profiles={"azurepolicy": containerservice.ManagedClusterAddonProfileArgs(enabled=False)},
@@ -178,33 +151,33 @@ class AksCluster(pulumi.ComponentResource):
                 containerservice.ManagedClusterAgentPoolProfileArgs(
                     name="system",
                     mode=containerservice.AgentPoolMode.SYSTEM,
-                    vm_size=args.system_pool.vm_size,
+                    vm_size=spec.system_pool.vm_size,
                     os_type=containerservice.OSType.LINUX,
                     os_sku=containerservice.OSSKU.AZURE_LINUX,
                     type=containerservice.AgentPoolType.VIRTUAL_MACHINE_SCALE_SETS,
                     enable_auto_scaling=True,
-                    count=args.system_pool.min_count,
-                    min_count=args.system_pool.min_count,
-                    max_count=args.system_pool.max_count,
+                    count=spec.system_pool.min_count,
+                    min_count=spec.system_pool.min_count,
+                    max_count=spec.system_pool.max_count,
                     availability_zones=zones,
                     node_taints=[CRITICAL_ADDONS_ONLY],
-                    orchestrator_version=args.kubernetes_version,
+                    orchestrator_version=spec.kubernetes_version,
                 )
             ],
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["agentPoolProfiles"]),
         )
-        self._user_pool(name, "workload", args.user_pool, containerservice.OSSKU.AZURE_LINUX, cluster, args)
-        for pool in args.gpu_pools:
+        self._user_pool(name, "workload", spec.user_pool, containerservice.OSSKU.AZURE_LINUX, cluster, args)
+        for pool in spec.gpu_pools:
             self._user_pool(
                 name,
                 pool.name,
-                PoolArgs(pool.vm_size, pool.min_count, pool.max_count),
+                pool,
                 containerservice.OSSKU.UBUNTU,
                 cluster,
                 args,
-                node_taints=[GPU_TAINT, *([SPOT_TAINT] if pool.spot else [])],
-                node_labels={**GPU_LABEL, **(SPOT_LABEL if pool.spot else {})},
+                node_taints=[str(GPU_TAINT), *([str(SPOT_TAINT)] if pool.spot else [])],
+                node_labels={**GPU_NODE_LABEL, **(SPOT_NODE_LABEL if pool.spot else {})},
                 gpu_profile=containerservice.GPUProfileArgs(driver=pool.driver),
                 scale_set_priority=(
                     containerservice.ScaleSetPriority.SPOT if pool.spot else containerservice.ScaleSetPriority.REGULAR
@@ -249,7 +222,7 @@ class AksCluster(pulumi.ComponentResource):
         self,
         name: str,
         pool_name: str,
-        size: PoolArgs,
+        size: PoolSettings | GpuPoolSettings,
         os_sku: containerservice.OSSKU,
         cluster: containerservice.ManagedCluster,
         args: AksClusterArgs,
@@ -269,8 +242,8 @@ class AksCluster(pulumi.ComponentResource):
             count=size.min_count,
             min_count=size.min_count,
             max_count=size.max_count,
-            availability_zones=list(args.availability_zones) or None,
-            orchestrator_version=args.kubernetes_version,
+            availability_zones=list(args.cluster.availability_zones) or None,
+            orchestrator_version=args.cluster.kubernetes_version,
             tags=dict(args.tags),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]),
             **extra,

@@ -23,9 +23,15 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.delivery.clusters import environment_label
-from components.platform.addons import SYNC_RETRY
-from components.platform.argocd import NAMESPACE
+from components.gitops import (
+    ARGOCD_NAMESPACE,
+    GPU_CLUSTER_LABEL,
+    SYNC_RETRY,
+    application_set_spec,
+    clusters_generator,
+    environment_label,
+    flag,
+)
 
 AUTOSCALING_PATCH = """{{- if .autoscaling }}
 spec:
@@ -52,7 +58,8 @@ class DeliveredService:
 
 @dataclass(frozen=True)
 class ServiceDeliveryArgs:
-    provider: k8s.Provider
+    """The hub's Kubernetes provider comes through `opts` (`providers=[hub]`)."""
+
     depends_on: Sequence[pulumi.Resource]
     environments: Sequence[str]
     production_environments: Sequence[str]
@@ -71,17 +78,8 @@ def _generators(environment: str, services: Sequence[DeliveredService]) -> list[
         elements = [
             {"service": s.name, "project": s.project, "team": s.team, "autoscaling": s.autoscaling} for s in chosen
         ]
-        selector = {environment_label(environment): "true", "gpu": "true" if gpu else "false"}
-        generators.append(
-            {
-                "matrix": {
-                    "generators": [
-                        {"clusters": {"selector": {"matchLabels": selector}}},
-                        {"list": {"elements": elements}},
-                    ]
-                }
-            }
-        )
+        selector = {environment_label(environment): "true", GPU_CLUSTER_LABEL: flag(gpu)}
+        generators.append({"matrix": {"generators": [clusters_generator(selector), {"list": {"elements": elements}}]}})
     return generators
 
 
@@ -136,16 +134,12 @@ class ServiceDelivery(pulumi.ComponentResource):
                 kind="ApplicationSet",
                 metadata=k8s.meta.v1.ObjectMetaArgs(
                     name=f"services-{environment}",
-                    namespace=NAMESPACE,
+                    namespace=ARGOCD_NAMESPACE,
                     labels={"slipway.io/environment": environment, "slipway.io/production": str(production).lower()},
                 ),
-                spec={
-                    "goTemplate": True,
-                    "goTemplateOptions": ["missingkey=error"],
-                    "generators": generators,
-                    "template": application_template(environment, production, args),
-                    "templatePatch": AUTOSCALING_PATCH,
-                },
-                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on)),
+                spec=application_set_spec(
+                    generators, application_template(environment, production, args), templatePatch=AUTOSCALING_PATCH
+                ),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
             )
         self.register_outputs({})

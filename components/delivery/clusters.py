@@ -22,16 +22,10 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.platform.addons import enable_label
-from components.platform.argocd import NAMESPACE
+from components.gitops import ARGOCD_NAMESPACE, IN_CLUSTER, ClusterTarget, cluster_labels
 
-IN_CLUSTER = "https://kubernetes.default.svc"
 # Where the Azure workload identity webhook mounts the service account's federated token.
 FEDERATED_TOKEN_FILE = "/var/run/secrets/azure/tokens/azure-identity-token"
-
-
-def environment_label(environment: str) -> str:
-    return f"environment_{environment}"
 
 
 @dataclass(frozen=True)
@@ -46,17 +40,15 @@ class WorkloadIdentityAuth:
 class ClusterEntry:
     """One cluster as ArgoCD should know it. `remote` is None for the hub itself."""
 
-    name: str
-    environments: Sequence[str]
-    gpu: bool
-    addons: Sequence[str]
+    target: ClusterTarget
     annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     remote: WorkloadIdentityAuth | None = None
 
 
 @dataclass(frozen=True)
 class ClusterRegistrationArgs:
-    provider: k8s.Provider
+    """The hub's Kubernetes provider comes through `opts` (`providers=[hub]`)."""
+
     depends_on: Sequence[pulumi.Resource]
     clusters: Sequence[ClusterEntry]
 
@@ -85,38 +77,30 @@ def _remote_config(auth: WorkloadIdentityAuth) -> pulumi.Output[str]:
     )
 
 
-def cluster_labels(entry: ClusterEntry) -> dict[str, str]:
-    labels = {
-        "argocd.argoproj.io/secret-type": "cluster",
-        "cluster_name": entry.name,
-        "gpu": "true" if entry.gpu else "false",
-    }
-    labels.update({environment_label(env): "true" for env in entry.environments})
-    labels.update({enable_label(addon): "true" for addon in entry.addons})
-    return labels
-
-
 class ClusterRegistration(pulumi.ComponentResource):
     """The ArgoCD cluster Secrets of every cluster, on the hub."""
 
-    def __init__(self, name: str, args: ClusterRegistrationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("slipway:delivery:ClusterRegistration", name, None, opts)
+    def __init__(
+        self, resource: str, args: ClusterRegistrationArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("slipway:delivery:ClusterRegistration", resource, None, opts)
         for entry in args.clusters:
-            string_data: dict[str, Any] = {"name": entry.name}
+            name = entry.target.role.value
+            string_data: dict[str, Any] = {"name": name}
             if entry.remote is None:
                 string_data.update(server=IN_CLUSTER, config=json.dumps({"tlsClientConfig": {"insecure": False}}))
             else:
                 string_data.update(server=entry.remote.server, config=_remote_config(entry.remote))
             k8s.core.v1.Secret(
-                f"{name}-{entry.name}",
+                f"{resource}-{name}",
                 metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=f"cluster-{entry.name}",
-                    namespace=NAMESPACE,
-                    labels=cluster_labels(entry),
+                    name=f"cluster-{name}",
+                    namespace=ARGOCD_NAMESPACE,
+                    labels=cluster_labels(entry.target),
                     annotations=dict(entry.annotations),
                 ),
                 type="Opaque",
                 string_data=string_data,
-                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on)),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
             )
         self.register_outputs({})

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.platform.argocd import NAMESPACE
+from components.gitops import ARGOCD_NAMESPACE
 
 # Namespaced kinds a service must not manage: the platform owns them.
 PLATFORM_OWNED_KINDS = ("ResourceQuota", "LimitRange", "NetworkPolicy")
@@ -29,7 +29,8 @@ class SyncWindow:
 
 @dataclass(frozen=True)
 class ServiceProjectsArgs:
-    provider: k8s.Provider
+    """The hub's Kubernetes provider comes through `opts` (`providers=[hub]`)."""
+
     depends_on: Sequence[pulumi.Resource]
     projects: Sequence[str]
     repo_url: str
@@ -72,7 +73,7 @@ class ServiceProjects(pulumi.ComponentResource):
                 f"{name}-{project}",
                 api_version="argoproj.io/v1alpha1",
                 kind="AppProject",
-                metadata=k8s.meta.v1.ObjectMetaArgs(name=project, namespace=NAMESPACE),
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=project, namespace=ARGOCD_NAMESPACE),
                 spec={
                     "description": f"Services of {project}, delivered by Slipway",
                     "sourceRepos": [args.repo_url],
@@ -94,6 +95,6 @@ class ServiceProjects(pulumi.ComponentResource):
                     ],
                     "syncWindows": windows,
                 },
-                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=list(args.depends_on)),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
             )
         self.register_outputs({})

@@ -26,7 +26,8 @@ class EnvironmentSpec:
 
 @dataclass(frozen=True)
 class ActionsEnvironmentsArgs:
-    provider: github.Provider
+    """The GitHub provider comes through `opts` (`provider=...`)."""
+
     repository: str
     environments: Sequence[EnvironmentSpec]
     reviewer_teams: Sequence[str] = ()
@@ -39,10 +40,10 @@ class ActionsEnvironments(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ActionsEnvironmentsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("slipway:github:ActionsEnvironments", name, None, opts)
-        invoke = pulumi.InvokeOptions(provider=args.provider)
+        invoke = pulumi.InvokeOptions(parent=self)
         team_ids = [github.get_team_output(slug=slug, opts=invoke).id.apply(int) for slug in args.reviewer_teams]
         user_ids = [github.get_user_output(username=login, opts=invoke).id.apply(int) for login in args.reviewer_users]
-        child = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        child = pulumi.ResourceOptions(parent=self)
         for spec in args.environments:
             reviewers = None
             branch_policy = None
@@ -63,7 +64,7 @@ class ActionsEnvironments(pulumi.ComponentResource):
                 ),
                 child,
             )
-            in_environment = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[environment])
+            in_environment = pulumi.ResourceOptions(parent=self, depends_on=[environment])
             if spec.protected and args.tag_pattern is not None:
                 github.RepositoryEnvironmentDeploymentPolicy(
                     f"{name}-{spec.name}-tags",

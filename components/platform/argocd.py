@@ -16,7 +16,7 @@ on the controller and server, and the `platform` AppProject the add-ons deploy t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -26,10 +26,10 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
+from components.gitops import ARGOCD_NAMESPACE, PLATFORM_PROJECT
 from components.versions import ADDON_CHARTS, ARGO_CD
+from settings import ArgoRbacSettings
 
-NAMESPACE = "argocd"
-PLATFORM_PROJECT = "platform"
 CRD_DIR = Path(__file__).parent / "crds" / "argo-cd" / ARGO_CD.app_version
 PART_OF_ARGOCD = {"app.kubernetes.io/part-of": "argocd"}
 WORKLOAD_IDENTITY_CLIENT_ID = "azure.workload.identity/client-id"
@@ -39,16 +39,6 @@ NOTIFICATION_TRIGGERS = {
     "on-health-degraded": ("app-health-degraded", "app.status.health.status == 'Degraded'"),
     "on-sync-status-unknown": ("app-sync-status-unknown", "app.status.sync.status == 'Unknown'"),
 }
-
-
-@dataclass(frozen=True)
-class ArgoRbac:
-    """Group names (from SSO or Entra ID) per ArgoCD role; everyone else is readonly."""
-
-    admins: Sequence[str] = ()
-    operators: Sequence[str] = ()
-    developers: Sequence[str] = ()
-    ci_deployers: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -67,7 +57,7 @@ class ArgoSlack:
 @dataclass(frozen=True)
 class ArgoCdArgs:
     high_availability: bool
-    rbac: ArgoRbac
+    rbac: ArgoRbacSettings
     platform_repo_url: str | None
     service_monitors: bool = False
     sso: ArgoSso | None = None
@@ -76,7 +66,7 @@ class ArgoCdArgs:
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
-def rbac_policy(rbac: ArgoRbac) -> str:
+def rbac_policy(rbac: ArgoRbacSettings) -> str:
     """ArgoCD's policy.csv: custom roles, then group bindings."""
     rules = [
         # operators run the platform day to day: everything on applications, read the rest
@@ -187,10 +177,10 @@ class ArgoCd(pulumi.ComponentResource):
     def __init__(self, name: str, args: ArgoCdArgs, opts: pulumi.ResourceOptions) -> None:
         super().__init__("slipway:platform:ArgoCd", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        self.namespace = NAMESPACE
+        self.namespace = ARGOCD_NAMESPACE
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=NAMESPACE, labels=dict(args.labels)),
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=ARGOCD_NAMESPACE, labels=dict(args.labels)),
             opts=child,
         )
         self.crds = [
@@ -212,7 +202,7 @@ class ArgoCd(pulumi.ComponentResource):
                 k8s.core.v1.Secret(
                     f"{name}-notifications-secret",
                     metadata=k8s.meta.v1.ObjectMetaArgs(
-                        name="argocd-notifications-secret", namespace=NAMESPACE, labels=PART_OF_ARGOCD
+                        name="argocd-notifications-secret", namespace=ARGOCD_NAMESPACE, labels=PART_OF_ARGOCD
                     ),
                     string_data={"slack-token": args.slack.token},
                     opts=in_namespace,
@@ -222,7 +212,9 @@ class ArgoCd(pulumi.ComponentResource):
             secrets.append(
                 k8s.core.v1.Secret(
                     f"{name}-sso-secret",
-                    metadata=k8s.meta.v1.ObjectMetaArgs(name="argocd-sso", namespace=NAMESPACE, labels=PART_OF_ARGOCD),
+                    metadata=k8s.meta.v1.ObjectMetaArgs(
+                        name="argocd-sso", namespace=ARGOCD_NAMESPACE, labels=PART_OF_ARGOCD
+                    ),
                     string_data={"clientSecret": args.sso.client_secret},
                     opts=in_namespace,
                 )
@@ -234,7 +226,7 @@ class ArgoCd(pulumi.ComponentResource):
                 chart=ARGO_CD.name,
                 version=ARGO_CD.version,
                 repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=ARGO_CD.repository),
-                namespace=NAMESPACE,
+                namespace=ARGOCD_NAMESPACE,
                 values=helm_values(args),
                 atomic=True,
                 cleanup_on_fail=True,
@@ -251,7 +243,9 @@ class ArgoCd(pulumi.ComponentResource):
             f"{name}-platform-project",
             api_version="argoproj.io/v1alpha1",
             kind="AppProject",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=PLATFORM_PROJECT, namespace=NAMESPACE, labels=dict(args.labels)),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=PLATFORM_PROJECT, namespace=ARGOCD_NAMESPACE, labels=dict(args.labels)
+            ),
             spec={
                 "description": "Cluster add-ons installed by the platform team (Slipway)",
                 "sourceRepos": source_repos,
@@ -260,4 +254,4 @@ class ArgoCd(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace, *self.crds]),
         )
-        self.register_outputs({"namespace": NAMESPACE})
+        self.register_outputs({"namespace": ARGOCD_NAMESPACE})

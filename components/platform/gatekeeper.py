@@ -22,7 +22,8 @@ from typing import Any
 
 import pulumi
 
-from components.platform.addons import AddonArgs, addon_application_set, objects_source
+from components.gitops import Addon
+from components.platform.addons import AddonArgs, addon_application_set, chart_source, objects_source
 from components.versions import GATEKEEPER
 
 REGO_DIR = Path(__file__).parent / "rego"
@@ -138,15 +139,15 @@ class Gatekeeper(pulumi.ComponentResource):
             "logDenies": True,
             "constraintViolationsLimit": 50,
         }
+        addon = Addon.GATEKEEPER
         addon_application_set(
-            "gatekeeper",
-            chart=GATEKEEPER,
+            addon,
             namespace=NAMESPACE,
-            values=values,
+            sources=[
+                chart_source(GATEKEEPER, addon, values),
+                objects_source(args.platform_repo_url, args.platform_repo_revision, "gatekeeper-policies", objects),
+            ],
             args=args.addon,
             parent=self,
-            extra_sources=[
-                objects_source(args.platform_repo_url, args.platform_repo_revision, "gatekeeper-policies", objects)
-            ],
         )
         self.register_outputs({})

@@ -17,7 +17,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_tls as tls
 
-from components.platform.addons import AddonArgs, addon_application_set
+from components.gitops import Addon, ClusterRole
+from components.platform.addons import AddonArgs, addon_application_set, chart_source
 from components.versions import SEALED_SECRETS
 
 NAMESPACE = "sealed-secrets"
@@ -29,14 +30,14 @@ KEY_VALIDITY_HOURS = 10 * 365 * 24
 @dataclass(frozen=True)
 class SealedSecretsArgs:
     addon: AddonArgs
-    clusters: Mapping[str, k8s.Provider]
+    clusters: Mapping[ClusterRole, k8s.Provider]
     service_monitors: bool
 
 
 class SealedSecrets(pulumi.ComponentResource):
     """The Sealed Secrets ApplicationSet and one Pulumi-owned sealing key per cluster."""
 
-    certificates: dict[str, pulumi.Output[str]]
+    certificates: dict[ClusterRole, pulumi.Output[str]]
 
     def __init__(self, name: str, args: SealedSecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("slipway:platform:SealedSecrets", name, None, opts)
@@ -72,7 +73,12 @@ class SealedSecrets(pulumi.ComponentResource):
             "keyrenewperiod": "0",  # Pulumi owns the keys: the controller never makes new ones
             "metrics": {"serviceMonitor": {"enabled": args.service_monitors}},
         }
+        addon = Addon.SEALED_SECRETS
         addon_application_set(
-            "sealed-secrets", chart=SEALED_SECRETS, namespace=NAMESPACE, values=values, args=args.addon, parent=self
+            addon,
+            namespace=NAMESPACE,
+            sources=[chart_source(SEALED_SECRETS, addon, values)],
+            args=args.addon,
+            parent=self,
         )
         self.register_outputs({"certificates": self.certificates})

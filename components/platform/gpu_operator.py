@@ -14,14 +14,11 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.platform.addons import AddonArgs, addon_application_set
+from components.gitops import GPU_CLUSTER_LABEL, GPU_TOLERATIONS, Addon, flag
+from components.platform.addons import AddonArgs, addon_application_set, chart_source
 from components.versions import GPU_OPERATOR
 
 NAMESPACE = "gpu-operator"
-GPU_TOLERATIONS = [
-    {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
-    {"key": "kubernetes.azure.com/scalesetpriority", "operator": "Equal", "value": "spot", "effect": "NoSchedule"},
-]
 
 
 @dataclass(frozen=True)
@@ -44,13 +41,13 @@ class GpuOperator(pulumi.ComponentResource):
             "node-feature-discovery": {"worker": {"tolerations": GPU_TOLERATIONS}},
             "dcgmExporter": {"serviceMonitor": {"enabled": args.service_monitors}},
         }
+        addon = Addon.GPU_OPERATOR
         addon_application_set(
-            "gpu-operator",
-            chart=GPU_OPERATOR,
+            addon,
             namespace=NAMESPACE,
-            values=values,
+            sources=[chart_source(GPU_OPERATOR, addon, values)],
             args=args.addon,
             parent=self,
-            extra_selector={"gpu": "true"},
+            extra_selector={GPU_CLUSTER_LABEL: flag(True)},
         )
         self.register_outputs({})
