@@ -43,6 +43,11 @@ PRODUCTION_STACK = re.compile(r"^prod(-.*)?$")
 _PATTERN_MEANINGS: dict[str, str] = {}
 
 
+def pattern_meaning(regex: str) -> str:
+    """What a name pattern means, in words (the regex itself where none was given)."""
+    return _PATTERN_MEANINGS.get(regex, f"matching {regex}")
+
+
 def _pattern(regex: str, meaning: str) -> StringConstraints:
     _PATTERN_MEANINGS[regex] = meaning
     return StringConstraints(pattern=regex)
