@@ -32,6 +32,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from components.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, environment_label, is_system_namespace
+
 NAMESPACE = "slipway"
 SECTIONS = ("azure", "registries", "identity", "clusters", "platform", "delivery", "github")
 
@@ -99,6 +101,39 @@ def _cidr(value: str) -> str:
 Cidr = Annotated[str, AfterValidator(_cidr)]
 
 
+def _not_dots(value: str) -> str:
+    if set(value) == {"."}:
+        raise ValueError(f"a repository name, got {value!r}, which names a directory, not a repository")
+    return value
+
+
+# GitHub repository names: 1-100 of [A-Za-z0-9._-]; `.` and `..` would be paths, not names.
+RepositoryName = Annotated[str, _pattern(r"^[A-Za-z0-9._-]{1,100}$", "a repository name"), AfterValidator(_not_dots)]
+
+# Azure's tag rules: a name of at most 512 characters, without < > % & \ ? /, not starting with
+# microsoft, azure or windows (reserved to Azure); a value of at most 256 characters. Sources:
+# Az.Resources' Set-AzTag synopsis (tag name length, reserved prefixes) and the ARM `tags`
+# property documentation of the Azure SDKs (value length, forbidden characters). Control
+# characters are ours to refuse: a tag is shown in portals and billing exports.
+_TAG_NAME = r"^[^<>%&\\?/\x00-\x1f]{1,512}$"
+
+
+def _not_azure_prefix(name: str) -> str:
+    if name.lower().startswith(("microsoft", "azure", "windows")):
+        raise ValueError(f"a tag name not starting with microsoft, azure or windows (reserved to Azure), got {name!r}")
+    return name
+
+
+TagName = Annotated[
+    str,
+    _pattern(_TAG_NAME, "an Azure tag name (1-512 characters, none of < > % & \\ ? / or control characters)"),
+    AfterValidator(_not_azure_prefix),
+]
+TagValue = Annotated[
+    str, StringConstraints(max_length=256), _pattern(r"^[^\x00-\x1f]*$", "an Azure tag value (no control characters)")
+]
+
+
 class Model(BaseModel):
     """Base of every settings model: camelCase keys, unknown keys rejected, immutable."""
 
@@ -109,6 +144,8 @@ class Model(BaseModel):
         validate_by_name=True,
         validate_by_alias=True,
         validate_default=True,
+        # `.inf` and `.nan` are YAML floats; no threshold, price or count of ours may be either.
+        allow_inf_nan=False,
     )
 
 
@@ -130,7 +167,7 @@ class AzureSettings(Model):
     location: AzureRegion = "westeurope"
     name_prefix: NamePrefix = "slipway"
     protect: bool = False
-    tags: dict[str, str] = Field(default_factory=dict)
+    tags: dict[TagName, TagValue] = Field(default_factory=dict, max_length=50)
 
 
 # --- slipway:registries --------------------------------------------------------------
@@ -387,16 +424,7 @@ class EnforcementAction(StrEnum):
 class GatekeeperSettings(Model):
     enforcement_action: EnforcementAction = EnforcementAction.WARN
     excluded_namespaces: list[Dns1123Label] = Field(
-        default_factory=lambda: [
-            "kube-system",
-            "kube-public",
-            "kube-node-lease",
-            "gatekeeper-system",
-            "argocd",
-            "argo-rollouts",
-            "sealed-secrets",
-            "gpu-operator",
-        ]
+        default_factory=lambda: [ns for ns in (*KUBERNETES_NAMESPACES, *PLATFORM_NAMESPACES) if ns != "default"]
     )
 
 
@@ -439,7 +467,7 @@ class ServiceSettings(Model):
 
     name: Dns1123Label
     team: Dns1123Label = "services"
-    repository: Annotated[str, _pattern(r"^[A-Za-z0-9._-]{1,100}$", "a repository name")] | None = None
+    repository: RepositoryName | None = None
     gpu: bool = False
     autoscaling: bool = False
     environments: list[Dns1123Label] | None = None
@@ -458,27 +486,58 @@ class SyncWindowSettings(Model):
     time_zone: str = "UTC"
 
 
+# Documented upper bounds of one stack (docs/SETTINGS.md): the benchmark measures the preview at them.
+MAX_SERVICES = 1000
+MAX_ENVIRONMENTS = 8
+
+
 class DeliverySettings(Model):
     enabled: bool = True
-    environments: list[Dns1123Label] = Field(default_factory=lambda: ["dev", "staging", "prod"], min_length=1)
+    environments: list[Dns1123Label] = Field(
+        default_factory=lambda: ["dev", "staging", "prod"], min_length=1, max_length=MAX_ENVIRONMENTS
+    )
     production_environments: list[Dns1123Label] = Field(default_factory=lambda: ["prod"])
     git_repo: GitRepoSettings | None = None
     projects: ProjectLayout = ProjectLayout.SHARED
     production_sync_window: SyncWindowSettings = Field(default_factory=SyncWindowSettings)
     revision_history_limit: int = Field(default=10, ge=1, le=100)
-    services: list[ServiceSettings] = Field(default_factory=list)
+    services: list[ServiceSettings] = Field(default_factory=list, max_length=MAX_SERVICES)
 
     @model_validator(mode="after")
     def _names(self) -> Self:
         _unique(self.environments, "environments")
         _unique([service.name for service in self.services], "service names")
+        _unique([s.repository for s in self.services if s.repository is not None], "service repositories")
+        for env in self.environments:
+            if PRODUCTION_STACK.match(env) and env not in self.production_environments:
+                raise ValueError(
+                    f"environment '{env}' is named like a production environment but is not in "
+                    f"productionEnvironments {self.production_environments}: add it there, or rename it"
+                )
+            # The cluster Secret label `environment_<env>`: a label key's name is at most 63 characters.
+            if len(environment_label(env)) > 63:
+                raise ValueError(
+                    f"environment '{env}' makes the cluster label key '{environment_label(env)}', longer than "
+                    "Kubernetes' 63 characters: shorten it"
+                )
+        namespaces: dict[str, str] = {}
         for service in self.services:
             for env in service.environments or self.environments:
-                if len(f"{service.name}-{env}") > 63:
+                namespace = f"{service.name}-{env}"
+                where = f"service '{service.name}' in environment '{env}'"
+                if len(namespace) > 63:
                     raise ValueError(
-                        f"service '{service.name}' in environment '{env}' needs the namespace "
-                        f"'{service.name}-{env}', longer than Kubernetes' 63 characters: shorten the name"
+                        f"{where} needs the namespace '{namespace}', longer than Kubernetes' 63 characters: "
+                        "shorten the name"
                     )
+                if is_system_namespace(namespace):
+                    raise ValueError(f"{where} would be delivered into the system namespace '{namespace}': rename it")
+                if namespace in namespaces:
+                    raise ValueError(
+                        f"{where} and {namespaces[namespace]} both need the namespace (and Application) "
+                        f"'{namespace}': rename one of the services"
+                    )
+                namespaces[namespace] = where
             unknown = sorted(set(service.environments or []) - set(self.environments))
             if unknown:
                 raise ValueError(

@@ -49,6 +49,24 @@ class Addon(StrEnum):
     GPU_OPERATOR = "gpu-operator"
 
 
+# Where each add-on runs on a cluster.
+ADDON_NAMESPACES: dict[Addon, str] = {
+    Addon.ARGO_ROLLOUTS: "argo-rollouts",
+    Addon.CANARY_ANALYSIS: "argo-rollouts",  # Rollouts reads its ClusterAnalysisTemplates there
+    Addon.GATEKEEPER: "gatekeeper-system",
+    Addon.SEALED_SECRETS: "sealed-secrets",
+    Addon.GPU_OPERATOR: "gpu-operator",
+}
+# Kubernetes' own namespaces; every `kube-` name is reserved to Kubernetes as well.
+KUBERNETES_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+PLATFORM_NAMESPACES = (ARGOCD_NAMESPACE, *sorted(set(ADDON_NAMESPACES.values())))
+
+
+def is_system_namespace(namespace: str) -> bool:
+    """A namespace no service may be delivered into: Kubernetes' own, ArgoCD's, an add-on's."""
+    return namespace.startswith("kube-") or namespace in (*KUBERNETES_NAMESPACES, *PLATFORM_NAMESPACES)
+
+
 # --- the cluster Secret ----------------------------------------------------------------
 
 SECRET_TYPE_LABEL = {"argocd.argoproj.io/secret-type": "cluster"}

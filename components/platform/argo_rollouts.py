@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.gitops import Addon
+from components.gitops import ADDON_NAMESPACES, Addon
 from components.platform.addons import AddonArgs, addon_application_set, chart_source
 from components.versions import ARGO_ROLLOUTS
 
-NAMESPACE = "argo-rollouts"
+NAMESPACE = ADDON_NAMESPACES[Addon.ARGO_ROLLOUTS]
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,12 @@ from typing import Any
 
 import pulumi
 
-from components.gitops import Addon
+from components.gitops import ADDON_NAMESPACES, Addon
 from components.platform.addons import AddonArgs, addon_application_set, chart_source, objects_source
 from components.versions import GATEKEEPER
 
 REGO_DIR = Path(__file__).parent / "rego"
-NAMESPACE = "gatekeeper-system"
+NAMESPACE = ADDON_NAMESPACES[Addon.GATEKEEPER]
 REQUIRED_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "environment")
 WORKLOAD_KINDS = [
     {"apiGroups": ["apps"], "kinds": ["Deployment", "StatefulSet", "DaemonSet"]},

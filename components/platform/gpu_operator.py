@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.gitops import GPU_CLUSTER_LABEL, GPU_TOLERATIONS, Addon, flag
+from components.gitops import ADDON_NAMESPACES, GPU_CLUSTER_LABEL, GPU_TOLERATIONS, Addon, flag
 from components.platform.addons import AddonArgs, addon_application_set, chart_source
 from components.versions import GPU_OPERATOR
 
-NAMESPACE = "gpu-operator"
+NAMESPACE = ADDON_NAMESPACES[Addon.GPU_OPERATOR]
 
 
 @dataclass(frozen=True)

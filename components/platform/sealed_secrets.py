@@ -17,11 +17,11 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_tls as tls
 
-from components.gitops import Addon, ClusterRole
+from components.gitops import ADDON_NAMESPACES, Addon, ClusterRole
 from components.platform.addons import AddonArgs, addon_application_set, chart_source
 from components.versions import SEALED_SECRETS
 
-NAMESPACE = "sealed-secrets"
+NAMESPACE = ADDON_NAMESPACES[Addon.SEALED_SECRETS]
 CONTROLLER_NAME = "sealed-secrets-controller"  # kubeseal's default controller name
 ACTIVE_KEY_LABEL = {"sealedsecrets.bitnami.com/sealed-secrets-key": "active"}
 KEY_VALIDITY_HOURS = 10 * 365 * 24
