@@ -43,7 +43,15 @@ from offline.engine import Recording
 from offline.gotemplate import StringMap, TemplateError
 from offline.unsupported import Unsupported
 
-__all__ = ["ApplicationSetError", "Unsupported", "applications", "expand", "generate_params", "render_application"]
+__all__ = [
+    "ApplicationSetError",
+    "Unsupported",
+    "applications",
+    "expand",
+    "generate_params",
+    "interpolate_generator",
+    "render_application",
+]
 
 CLUSTER_SECRET_LABEL = ("argocd.argoproj.io/secret-type", "cluster")
 IN_CLUSTER = {"name": "in-cluster", "server": "https://kubernetes.default.svc"}
@@ -379,6 +387,18 @@ def _interpolate(generator: Mapping[str, Any], params: Mapping[str, Any], option
             raise ApplicationSetError(f"failed to pre-resolve Values: {err}") from err
 
     return walk(generator, False)
+
+
+def interpolate_generator(
+    generator: Mapping[str, Any],
+    params: Mapping[str, Any],
+    *,
+    go_template: bool,
+    go_template_options: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Render.RenderGeneratorParams: a matrix's second generator with the first one's parameters."""
+    options = _Options({"goTemplate": go_template, "goTemplateOptions": list(go_template_options)})
+    return dict(_interpolate(generator, params, options))
 
 
 def _flatten(params: Mapping[str, Any]) -> dict[str, str]:

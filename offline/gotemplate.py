@@ -315,6 +315,15 @@ def sanitize_name(name: str) -> str:
     return name.strip("-.")
 
 
+def _base(path: Any) -> str:
+    """Go's path.Base (sprig `base`)."""
+    text = _string(path)
+    if not text:
+        return "."
+    text = text.rstrip("/")
+    return text.rsplit("/", 1)[-1] if text else "/"
+
+
 def _indent(spaces: Any, text: Any) -> str:
     pad = " " * int(spaces)
     return pad + _string(text).replace("\n", "\n" + pad)
@@ -397,6 +406,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "toYaml": _to_yaml,
     "fromYaml": lambda text: _from_yaml(text, dict),
     "fromYamlArray": lambda text: _from_yaml(text, list),
+    "base": _base,
     "normalize": lambda text: sanitize_name(_string(text)),
 }
 
