@@ -134,7 +134,7 @@ def _deep_replace(value: Any, params: Mapping[str, Any], options: _Options) -> A
 # ---------------------------------------------------------------------------------------------
 
 
-def _secret_data(secret: Mapping[str, Any]) -> dict[str, str]:
+def secret_data(secret: Mapping[str, Any]) -> dict[str, str]:
     """The Secret's data as the API server stores it: `data` decoded, `stringData` over it."""
     data = {key: base64.b64decode(value).decode() for key, value in (secret.get("data") or {}).items()}
     data.update(secret.get("stringData") or {})
@@ -224,7 +224,7 @@ def _clusters(
         labels = (secret.get("metadata") or {}).get("labels") or {}
         if labels.get(CLUSTER_SECRET_LABEL[0]) != CLUSTER_SECRET_LABEL[1] or not selector_matches(selector, labels):
             continue
-        data = _secret_data(secret)
+        data = secret_data(secret)
         matching[data.get("name", "")] = (secret, data)
     found = []
     for name in sorted(matching):
