@@ -300,9 +300,13 @@ def app_projects(recording: Recording) -> list[dict[str, Any]]:
 
 
 def recording_problems(recording: Recording, *, system_namespaces: Sequence[str], platform_project: str) -> list[str]:
-    """Expand every recorded ApplicationSet and admit the result against the recorded AppProjects."""
+    """Expand every recorded ApplicationSet and admit the result against the recorded AppProjects.
+
+    The recording's order varies from run to run; the problems come in Application name order.
+    """
+    generated = sorted(applications(recording), key=lambda a: str((a.get("metadata") or {}).get("name", "")))
     return problems(
-        applications(recording),
+        generated,
         app_projects(recording),
         cluster_secrets(recording),
         system_namespaces=system_namespaces,

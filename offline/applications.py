@@ -489,7 +489,13 @@ def render_application(
 
 
 def _strategic_merge(original: Any, patch: Any) -> Any:
-    """A strategic merge patch on the Application type: maps merge, `null` deletes, lists replace."""
+    """A strategic merge patch on the Application type: maps merge, `null` deletes, lists replace.
+
+    k8s.io/apimachinery v0.34.0 (ArgoCD v3.4.4's; commit b72d93d174332f952a8d431419fece5e6f044bcb)
+    pkg/util/strategicpatch/patch.go mergeMap with IgnoreUnmatchedNulls: a null deletes the key, nulls
+    inside a new subtree are discarded; lists replace because the Application type declares no
+    patch merge keys (pkg/apis/application/v1alpha1/types.go).
+    """
     if not isinstance(patch, Mapping) or not isinstance(original, Mapping):
         return copy.deepcopy(patch)
     merged = dict(original)

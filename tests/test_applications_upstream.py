@@ -168,3 +168,21 @@ def test_template_functions_render_as_go_does() -> None:
     """A direct check of the engine on the parts Slipway's templates use."""
     assert render('{{"{{"}}args.x{{"}}"}}', {}) == "{{args.x}}"
     assert render("{{ .m }}", {"m": {"b": 1.0, "a": ["x", True]}}) == "map[a:[x true] b:1]"
+
+
+def test_template_patch_null_deletes_and_lists_replace() -> None:
+    """Strategic merge as k8s.io/apimachinery v0.34.0 patch.go mergeMap does it (see apply_template_patch)."""
+    application = {
+        "metadata": {"name": "a", "labels": {"keep": "1", "drop": "2"}},
+        "spec": {"project": "p", "source": {"helm": {"valueFiles": ["a.yaml", "b.yaml"]}}},
+    }
+    patch = "metadata:\n  labels:\n    drop: null\nspec:\n  source:\n    helm:\n      valueFiles: [c.yaml]\n"
+    patch += "  syncPolicy:\n    automated: {prune: true, selfHeal: null}\n  project: other\n"
+    assert apply_template_patch(application, patch) == {
+        "metadata": {"name": "a", "labels": {"keep": "1"}},
+        "spec": {
+            "project": "p",
+            "source": {"helm": {"valueFiles": ["c.yaml"]}},
+            "syncPolicy": {"automated": {"prune": True}},
+        },
+    }
