@@ -7,12 +7,16 @@ import json
 import sys
 from pathlib import Path
 
+from components.platform import argocd, gatekeeper, gpu, sealed_secrets
+from offline.admission import recording_problems
 from offline.engine import Recording, run_project
 from offline.render import preview_json, tree, write_manifests
 from offline.stackfile import StackFileError, load_stack_config
 from settings import SettingsError, sections_from_config, stored_secrets
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Where only the platform project may deliver: Kubernetes' own and the platform add-ons' namespaces.
+SYSTEM_NAMESPACES = ("kube-*", argocd.NAMESPACE, gatekeeper.NAMESPACE, sealed_secrets.NAMESPACE, gpu.NAMESPACE)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -21,7 +25,9 @@ def _parser() -> argparse.ArgumentParser:
     preview = commands.add_parser("preview", help="run the program against the recording engine")
     preview.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml to use")
     preview.add_argument("--json", action="store_true", help="print the `pulumi preview --json` document")
-    preview.add_argument("--manifests", type=Path, help="write Kubernetes objects and Helm values here")
+    preview.add_argument(
+        "--manifests", type=Path, help="write Kubernetes objects, Helm values and the generated Applications here"
+    )
     preview.add_argument("--compact", action="store_true", help="the tree without each resource's inputs")
     preview.add_argument("--policy-pack", type=Path, help="run this policy pack's policies on the preview")
     preview.add_argument("--policy-config", type=Path, help="JSON: policy name -> mandatory, advisory or disabled")
@@ -54,9 +60,20 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(document, indent=2))
     else:
         print(tree(recording, details=not args.compact), end="")
+    code = report_admission(recording)
     if args.policy_pack is not None:
-        return report_policies(recording, args.policy_pack, args.policy_config)
-    return 0
+        code = max(code, report_policies(recording, args.policy_pack, args.policy_config))
+    return code
+
+
+def report_admission(recording: Recording) -> int:
+    """Print why ArgoCD would not admit each generated Application; any refusal fails the preview."""
+    problems = recording_problems(
+        recording, system_namespaces=SYSTEM_NAMESPACES, platform_project=argocd.PLATFORM_PROJECT
+    )
+    for problem in problems:
+        print(f"not admitted: {problem}", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def report_policies(recording: Recording, pack: Path, config: Path | None) -> int:

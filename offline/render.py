@@ -105,7 +105,7 @@ def _file_name(*parts: str) -> str:
 
 
 def kubernetes_documents(recording: Recording) -> dict[str, Any]:
-    """Every Kubernetes object and every Helm values document, by relative file path."""
+    """Every Kubernetes object, every Helm values document and every generated Application, by path."""
     documents: dict[str, Any] = {}
     for resource in recording.resources:
         if not resource.type.startswith("kubernetes:") or resource.type == STACK_TYPE:
@@ -116,6 +116,8 @@ def kubernetes_documents(recording: Recording) -> dict[str, Any]:
         elif "kind" in inputs:
             namespace = (inputs.get("metadata") or {}).get("namespace", "")
             documents[f"objects/{_file_name(inputs['kind'], namespace, resource.name)}"] = inputs
+    for application in applications(recording):
+        documents[f"applications/{_file_name(application['metadata']['name'])}"] = application
     return documents
 
 

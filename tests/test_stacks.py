@@ -207,8 +207,10 @@ def test_known_secret_values_appear_nowhere(
     project = project_copy(tmp_path, stack, document)
     views = []
     for flags in ([], ["--json", "--manifests", str(tmp_path / "manifests")]):
-        assert main(["preview", "--stack", stack, "--project-dir", str(project), *flags]) == 0
-        views.append(capsys.readouterr().out)
+        code = main(["preview", "--stack", stack, "--project-dir", str(project), *flags])
+        captured = capsys.readouterr()
+        assert code == (1 if "not admitted: " in captured.err else 0)  # admission: tests/test_admission.py
+        views += [captured.out, captured.err]
     views += [p.read_text() for p in (tmp_path / "manifests").rglob("*.yaml")]
     recording = run_stack_document(stack, document)
     views.append(json.dumps([r.masked() for r in recording.resources]))

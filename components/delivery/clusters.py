@@ -54,6 +54,15 @@ class ClusterRegistrationArgs:
 
 
 def _remote_config(auth: WorkloadIdentityAuth) -> pulumi.Output[str]:
+    # The form `argocd-k8s-auth azure` accepts at the pinned ArgoCD v3.4.4 (argoproj/argo-cd
+    # 443415b5527ac55366e0760c93ef0e1abd0cf273, cmd/argocd-k8s-auth/commands/azure_cgo.go), which calls
+    # kubelogin v0.2.16 (go.mod; Azure/kubelogin f2dcbd90666712e664d61419dc093219b3e5b1d5):
+    # pkg/token/options_ctor.go OptionsWithEnv reads AAD_LOGIN_METHOD, AZURE_TENANT_ID, AZURE_CLIENT_ID
+    # (over AAD_SERVICE_PRINCIPAL_CLIENT_ID), AZURE_FEDERATED_TOKEN_FILE and AZURE_AUTHORITY_HOST;
+    # pkg/internal/token/workloadidentitycredential.go refuses an empty client id, tenant id or token
+    # file, so all three are set here rather than left to the webhook; options.go wants the authority
+    # host with its trailing slash. The AAD_SERVICE_PRINCIPAL_* names of the 2.x docs are not used.
+    # Pinned by tests/test_cluster_auth.py against tests/argocd_cases/argocd_k8s_auth_azure.json.
     return pulumi.Output.all(auth.client_id, auth.tenant_id, auth.ca_data).apply(
         lambda v: json.dumps(
             {
