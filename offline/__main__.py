@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from components.platform import argocd, gatekeeper, gpu, sealed_secrets
+from components.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, PLATFORM_PROJECT
 from offline.admission import recording_problems
 from offline.engine import Recording, run_project
 from offline.render import preview_json, tree, write_manifests
@@ -16,7 +16,8 @@ from settings import SettingsError, sections_from_config, stored_secrets
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Where only the platform project may deliver: Kubernetes' own and the platform add-ons' namespaces.
-SYSTEM_NAMESPACES = ("kube-*", argocd.NAMESPACE, gatekeeper.NAMESPACE, sealed_secrets.NAMESPACE, gpu.NAMESPACE)
+# No service Application may land in these (glob patterns, as ArgoCD matches destinations).
+SYSTEM_NAMESPACES = ("kube-*", *KUBERNETES_NAMESPACES, *PLATFORM_NAMESPACES)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,9 +69,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def report_admission(recording: Recording) -> int:
     """Print why ArgoCD would not admit each generated Application; any refusal fails the preview."""
-    problems = recording_problems(
-        recording, system_namespaces=SYSTEM_NAMESPACES, platform_project=argocd.PLATFORM_PROJECT
-    )
+    problems = recording_problems(recording, system_namespaces=SYSTEM_NAMESPACES, platform_project=PLATFORM_PROJECT)
     for problem in problems:
         print(f"not admitted: {problem}", file=sys.stderr)
     return 1 if problems else 0
