@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from offline.arm import report as report_arm
 from offline.engine import Recording, run_project
 from offline.render import preview_json, tree, write_manifests
 from offline.stackfile import StackFileError, load_stack_config
@@ -54,9 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(document, indent=2))
     else:
         print(tree(recording, details=not args.compact), end="")
+    arm_status = report_arm(recording)  # Azure's own rules: a plan ARM would refuse fails the preview
     if args.policy_pack is not None:
-        return report_policies(recording, args.policy_pack, args.policy_config)
-    return 0
+        return max(report_policies(recording, args.policy_pack, args.policy_config), arm_status)
+    return arm_status
 
 
 def report_policies(recording: Recording, pack: Path, config: Path | None) -> int:
