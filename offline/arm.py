@@ -23,7 +23,7 @@ from typing import Any
 from pulumi.output import Unknown
 from pulumi.runtime.rpc import UNKNOWN
 
-from offline.engine import RecordedResource, Recording
+from offline.engine import SECRET, RecordedResource, Recording
 
 REFERENCE = Path(__file__).resolve().parent / "reference" / "arm"
 COMMON = "https://schema.management.azure.com/schemas/common/definitions.json"
@@ -159,7 +159,8 @@ class Violation:
     rule: str
 
     def __str__(self) -> str:
-        return f"{self.urn}: {self.input} = {self.value!r} breaks ARM rule `{self.rule}` (at {self.path})"
+        what = f"{self.input} is missing" if self.rule == "required" else f"{self.input} = {self.value!r}"
+        return f"{self.urn}: {what}, which breaks ARM rule `{self.rule}` (at {self.path})"
 
 
 def is_unknown(value: Any) -> bool:
@@ -233,6 +234,8 @@ class _Walker:
             if keyword in schema:
                 self._alternatives(file, [s for s in schema[keyword] if not _is_expression(s)], value, path)
         self._type(schema, value, path)
+        if "enum" in schema and not isinstance(value, str) and value not in schema["enum"]:
+            self.found.append((path, value, f"enum {schema['enum']}"))
         if isinstance(value, str):
             self._string(schema, value, path)
         elif isinstance(value, int | float) and not isinstance(value, bool):
@@ -280,8 +283,6 @@ class _Walker:
             raise UnsupportedSchemaError(f"ARM schema format {schema['format']!r} at {path}")
 
     def _number(self, schema: Mapping[str, Any], value: float, path: str) -> None:
-        if "enum" in schema and value not in schema["enum"]:
-            self.found.append((path, value, f"enum {schema['enum']}"))
         if "minimum" in schema and value < schema["minimum"]:
             self.found.append((path, value, f"minimum {schema['minimum']}"))
         if "maximum" in schema and value > schema["maximum"]:
@@ -381,7 +382,13 @@ def check_resource(resource: RecordedResource) -> list[Violation]:
     file, schema = resource_definition(arm)
     walker = _Walker()
     walker.check(file, schema, body, "")
-    return [Violation(resource.urn, path, _input_path(path, origin), value, rule) for path, value, rule in walker.found]
+    secrets = resource.secret_inputs()
+    found = []
+    for path, value, rule in walker.found:
+        at = _input_path(path, origin)
+        shown = SECRET if any(at == s or at.startswith((f"{s}.", f"{s}[")) for s in secrets) else value
+        found.append(Violation(resource.urn, path, at, shown, rule))
+    return found
 
 
 def azure_resources(resources: Iterable[RecordedResource]) -> Iterator[RecordedResource]:

@@ -14,6 +14,7 @@ import pulumi
 import pytest
 from conftest import PROJECT_DIR, run_component
 from pulumi.output import Unknown
+from pulumi.runtime import rpc
 from pulumi.runtime.rpc import UNKNOWN
 from pulumi_azure_native import containerregistry, containerservice
 
@@ -128,7 +129,7 @@ def test_out_of_range_count_and_nested_paths() -> None:
 
 
 def test_types_unknown_and_required_properties() -> None:
-    assignment = {"roleAssignmentName": "0f0c5a1e-8a0e-4c3a-9d61-5b1f3c2e7a90", "scope": "/x", "principalId": 7}
+    assignment = {"roleAssignmentName": "assignment-1", "scope": "/x", "principalId": 7}
     assert rules(arm.check_resource(resource("azure-native:authorization:RoleAssignment", assignment))) == {
         ("principalId", 7, "type string"),
         ("roleDefinitionId", None, "required"),
@@ -143,6 +144,17 @@ def test_types_unknown_and_required_properties() -> None:
 def test_values_unknown_at_preview_are_skipped_not_guessed() -> None:
     inputs = {"registryName": Unknown(), "sku": {"name": UNKNOWN}, "location": None}  # type: ignore[no-untyped-call]
     assert arm.check_resource(resource(REGISTRY, inputs)) == []
+
+
+def test_a_secret_value_is_never_shown_in_a_violation() -> None:
+    cluster = {
+        "resourceName": "aks",
+        "dnsPrefix": "aks",
+        "linuxProfile": {"adminUsername": rpc.wrap_rpc_secret("9-not-a-user"), "ssh": {"publicKeys": []}},
+    }
+    (violation,) = arm.check_resource(resource(CLUSTER, cluster))
+    assert (violation.input, violation.value) == ("linuxProfile.adminUsername", "[secret]")
+    assert "9-not-a-user" not in str(violation)
 
 
 def test_user_assigned_identities_become_arm_s_map() -> None:
@@ -237,5 +249,5 @@ def test_preview_exits_1_with_one_line_per_violation(
     recording.resources.append(resource(REGISTRY, {"registryName": "slip-way", "zoneRedundancy": "enabled"}))
     monkeypatch.setattr(cli, "run_project", lambda *_, **__: recording)
     assert cli.main(["preview", "--stack", "dev", "--compact"]) == 1
-    lines = [line for line in capsys.readouterr().err.splitlines() if "breaks ARM rule" in line]
-    assert len(lines) == 2 and any("registryName = 'slip-way'" in line for line in lines)
+    lines = [line for line in capsys.readouterr().err.splitlines() if "ARM rule" in line]
+    assert len(lines) == 2 and any("registryName = 'slip-way', which breaks" in line for line in lines)
