@@ -9,6 +9,7 @@ from pathlib import Path
 
 from components.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, PLATFORM_PROJECT
 from offline.admission import recording_problems
+from offline.arm import report as report_arm
 from offline.engine import Recording, run_project
 from offline.render import preview_json, tree, write_manifests
 from offline.stackfile import StackFileError, load_stack_config
@@ -61,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(document, indent=2))
     else:
         print(tree(recording, details=not args.compact), end="")
-    code = report_admission(recording)
+    # The plan as the real systems would take it: ArgoCD's admission, Azure's own rules.
+    code = max(report_admission(recording), report_arm(recording))
     if args.policy_pack is not None:
         code = max(code, report_policies(recording, args.policy_pack, args.policy_config))
     return code

@@ -10,7 +10,7 @@ import yaml
 from conftest import run_component
 
 from components.cloud.cluster import AKS_AAD_SERVER_APP, AksCluster, AksClusterArgs
-from components.cloud.roles import BuiltInRole
+from components.cloud.roles import role_id
 from offline.engine import Recording
 from settings import ClusterSettings
 
@@ -137,7 +137,7 @@ def test_kubelet_gets_acr_pull_on_the_registry_only(recording: Recording) -> Non
     (assignment,) = recording.of_type("azure-native:authorization:RoleAssignment")
     inputs = assignment.plain()
     kubelet = recording.one(CLUSTER).outputs["identityProfile"]["kubeletidentity"]
-    assert inputs["roleDefinitionId"].endswith(f"/roleDefinitions/{BuiltInRole.ACR_PULL.value}")
+    assert inputs["roleDefinitionId"].endswith(f"/roleDefinitions/{role_id('AcrPull')}")
     assert inputs["roleDefinitionId"].startswith("/subscriptions/sub-1/")
     assert inputs["principalId"] == kubelet["objectId"] and inputs["principalType"] == "ServicePrincipal"
     assert inputs["scope"].endswith("/registries/acr")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import STACKS, project_copy, run_stack_document, slipway, stack_document
 
-from components.cloud.roles import BuiltInRole
+from components.cloud.roles import role_id
 from offline.__main__ import main
 from offline.engine import Recording
 
@@ -52,11 +52,11 @@ def test_every_role_assignment_is_least_privilege_on_one_resource(
     argocd = recording.one("azure-native:managedidentity:UserAssignedIdentity", f"slipway-{stack}-argocd").outputs
     kubelet = {role: c["identityProfile"]["kubeletidentity"]["objectId"] for role, c in clusters.items()}
     assert assignments(recording) == {
-        f"slipway-{stack}-ci-acr-push": (BuiltInRole.ACR_PUSH.value, ci["principalId"], registry),
-        f"slipway-{stack}-hub-kubelet-acr-pull": (BuiltInRole.ACR_PULL.value, kubelet["hub"], registry),
-        f"slipway-{stack}-gpu-kubelet-acr-pull": (BuiltInRole.ACR_PULL.value, kubelet["gpu"], registry),
+        f"slipway-{stack}-ci-acr-push": (role_id("AcrPush"), ci["principalId"], registry),
+        f"slipway-{stack}-hub-kubelet-acr-pull": (role_id("AcrPull"), kubelet["hub"], registry),
+        f"slipway-{stack}-gpu-kubelet-acr-pull": (role_id("AcrPull"), kubelet["gpu"], registry),
         f"slipway-{stack}-argocd-gpu-cluster-admin": (
-            BuiltInRole.AKS_RBAC_CLUSTER_ADMIN.value,
+            role_id("Azure Kubernetes Service RBAC Cluster Admin"),
             argocd["principalId"],
             clusters["gpu"]["id"],
         ),

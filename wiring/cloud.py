@@ -12,7 +12,7 @@ from components.cloud.federated_identity import FederatedIdentity, FederatedIden
 from components.cloud.ghcr import Ghcr, GhcrArgs
 from components.cloud.identity import CiIdentity, CiIdentityArgs, CiIdentityKind
 from components.cloud.registry import ContainerRegistry, ContainerRegistryArgs
-from components.cloud.roles import BuiltInRole, assign_role
+from components.cloud.roles import assign_role
 from components.gitops import ARGOCD_NAMESPACE, ARGOCD_SERVICE_ACCOUNTS, ClusterRole
 from settings import CiCredential, CiIdentitySettings, CiMode, GhcrSettings, secret_output
 from wiring.stack import CloudPart, Stack
@@ -95,7 +95,7 @@ def _argocd_identity(
     )
     assign_role(
         f"{cloud.base}-argocd-gpu-cluster-admin",
-        role=BuiltInRole.AKS_RBAC_CLUSTER_ADMIN,
+        role="Azure Kubernetes Service RBAC Cluster Admin",
         principal_id=identity.principal_id,
         scope=clusters[ClusterRole.GPU].id,
         subscription_id=subscription_id,
@@ -133,7 +133,7 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
     if acr is not None:
         assign_role(
             f"{cloud.base}-ci-acr-push",
-            role=BuiltInRole.ACR_PUSH,
+            role="AcrPush",
             principal_id=ci.principal_id,
             scope=acr.id,
             subscription_id=client.subscription_id,

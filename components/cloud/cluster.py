@@ -27,7 +27,7 @@ import pulumi
 import yaml
 from pulumi_azure_native import containerservice, managedidentity
 
-from components.cloud.roles import BuiltInRole, assign_role
+from components.cloud.roles import assign_role
 from components.gitops import GPU_NODE_LABEL, GPU_TAINT, SPOT_NODE_LABEL, SPOT_TAINT
 from settings import ClusterSettings, GpuPoolSettings, NetworkPolicy, PoolSettings
 
@@ -191,7 +191,7 @@ class AksCluster(pulumi.ComponentResource):
         if args.acr_id is not None:
             assign_role(
                 f"{name}-kubelet-acr-pull",
-                role=BuiltInRole.ACR_PULL,
+                role="AcrPull",
                 principal_id=self.kubelet_object_id,
                 scope=args.acr_id,
                 subscription_id=args.subscription_id,

@@ -1,58 +1,94 @@
-"""Azure role assignments, least privilege, with built-in role ids looked up in one place.
+"""Azure role assignments, by built-in role NAME, with ids only from the vendored role table.
 
-An assignment's name is a GUID derived from the logical names of what it joins (never
-from outputs), so it is the same on every run and a re-run never creates a duplicate.
+Role definition ids are GUIDs nobody can check by eye (a wrong one fails `pulumi up` with
+RoleDefinitionDoesNotExist), so the program names roles as Azure does ("AcrPush", "Reader") and
+resolves the id from `builtin_roles.json` (see `builtin_roles.SOURCE.md`); an unknown name is an error.
+An assignment's name follows ARM's `guid(scope, principal, role)`: a replaced principal, another scope
+or another role gives another assignment, and a second deployment never collides with the first.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from enum import StrEnum
+from functools import cache
+from pathlib import Path
 
 import pulumi
 from pulumi_azure_native import authorization
 
-_ASSIGNMENT_NAMESPACE = uuid.UUID("0f0c5a1e-8a0e-4c3a-9d61-5b1f3c2e7a90")
+ROLE_TABLE = Path(__file__).resolve().with_name("builtin_roles.json")
+_ASSIGNMENT_NAMESPACE = uuid.UUID("0f0c5a1e-8a0e-4c3a-9d61-5b1f3c2e7a90")  # namespace of Slipway's assignment names
+# The vendored ARM schema of Microsoft.Authorization 2022-04-01 on conditionVersion: "Currently the only
+# accepted value is '2.0'".
+CONDITION_VERSION = "2.0"
 
 
-class BuiltInRole(StrEnum):
-    """Built-in Azure role definition ids (the same GUID in every tenant)."""
-
-    ACR_PULL = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
-    ACR_PUSH = "8311e382-0749-4cb8-b61a-753f48f9b6f2"
-    AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
-    AKS_CLUSTER_USER = "4abbcc35-e782-43d8-92c5-2d3abe8ed0a5"
+class UnknownRoleError(ValueError):
+    """A role name the vendored table does not hold."""
 
 
-def role_definition_id(subscription_id: pulumi.Input[str], role: BuiltInRole) -> pulumi.Output[str]:
+@cache
+def builtin_roles() -> dict[str, str]:
+    """Role name -> role definition GUID, from the vendored table."""
+    table = json.loads(ROLE_TABLE.read_text())
+    return {role["roleName"]: role["id"] for role in table["roles"]}
+
+
+def role_id(role: str) -> str:
+    """The role definition GUID of the built-in role named `role`."""
+    roles = builtin_roles()
+    if role not in roles:
+        known = ", ".join(sorted(roles))
+        raise UnknownRoleError(f"unknown built-in role {role!r}: the role table knows {known}")
+    return roles[role]
+
+
+def role_definition_id(subscription_id: pulumi.Input[str], role: str) -> pulumi.Output[str]:
     return pulumi.Output.concat(
-        "/subscriptions/", subscription_id, "/providers/Microsoft.Authorization/roleDefinitions/", role.value
+        "/subscriptions/", subscription_id, "/providers/Microsoft.Authorization/roleDefinitions/", role_id(role)
     )
 
 
-def assignment_name(*logical_names: str) -> str:
-    """A stable GUID for the assignment joining these logical names."""
-    return str(uuid.uuid5(_ASSIGNMENT_NAMESPACE, "/".join(logical_names)))
+def assignment_name(scope: str, principal_id: str, role_definition_guid: str) -> str:
+    """ARM's `guid(scope, principal, role)` semantics: one stable GUID per (scope, principal, role)."""
+    return str(uuid.uuid5(_ASSIGNMENT_NAMESPACE, json.dumps([scope, principal_id, role_definition_guid])))
 
 
 def assign_role(
     name: str,
     *,
-    role: BuiltInRole,
+    role: str,
     principal_id: pulumi.Input[str],
     scope: pulumi.Input[str],
     subscription_id: pulumi.Input[str],
     opts: pulumi.ResourceOptions,
+    description: str | None = None,
+    condition: pulumi.Input[str] | None = None,
+    condition_version: str | None = None,
 ) -> authorization.RoleAssignment:
-    """Grant `role` on `scope` to a service principal or managed identity."""
+    """Grant the built-in role named `role` on `scope` to a service principal or managed identity.
+
+    The assignment's description starts with the role name, so the portal and the preview say which
+    role an id stands for. `condition` constrains the assignment (ABAC), for example which roles a
+    Role Based Access Control Administrator may hand out.
+    """
+    guid = role_id(role)
+    if condition_version is not None and condition is None:
+        raise ValueError(f"role assignment {name!r}: condition_version without a condition")
     return authorization.RoleAssignment(
         name,
         authorization.RoleAssignmentArgs(
-            role_assignment_name=assignment_name(name, role.name),
+            role_assignment_name=pulumi.Output.all(scope, principal_id).apply(
+                lambda joined: assignment_name(str(joined[0]), str(joined[1]), guid)
+            ),
             role_definition_id=role_definition_id(subscription_id, role),
             principal_id=principal_id,
             principal_type=authorization.PrincipalType.SERVICE_PRINCIPAL,
             scope=scope,
+            description=f"{role}: {description}" if description else role,
+            condition=condition,
+            condition_version=(condition_version or CONDITION_VERSION) if condition is not None else None,
         ),
         opts,
     )
