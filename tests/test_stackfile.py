@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
-from offline.stackfile import StackFileError, load_stack_config, parse_stack_config
+from offline.stackfile import MAX_BYTES, StackFileError, load_stack_config, parse_stack_config
 
 
 def test_structured_values_become_json_and_bare_keys_take_the_project_namespace() -> None:
@@ -35,7 +36,7 @@ def test_missing_stack_file_names_the_stacks_there(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("config: [unclosed", "is not valid YAML"),
+        ("config: [unclosed", "not valid YAML"),
         ("- just\n- a list\n", "expected a mapping with a 'config' key, got list"),
         ("config: 42\n", "'config' must be a mapping"),
     ],
@@ -44,3 +45,220 @@ def test_a_file_that_is_not_a_stack_file(tmp_path: Path, text: str, message: str
     (tmp_path / "Pulumi.bad.yaml").write_text(text)
     with pytest.raises(StackFileError, match=message):
         load_stack_config(tmp_path, "bad")
+
+
+def problems_of(tmp_path: Path, text: str | bytes) -> list[str]:
+    """The lines `load_stack_config` refuses `text` with (none if it reads)."""
+    path = tmp_path / "Pulumi.t.yaml"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    try:
+        load_stack_config(tmp_path, "t")
+    except StackFileError as err:
+        problems = err.problems
+    else:
+        return []
+    assert all("\n" not in problem for problem in problems)
+    return problems
+
+
+# go-yaml/yaml (gopkg.in/yaml.v3, the parser the Pulumi CLI reads stack files with), tag v3.0.1, commit
+# f6f7691b1fdeb513f56608cd2c32c51f8194bf51, decode_test.go: the `unique` cases of unmarshalStrictTests and
+# the cases of unmarshalErrorTests. Each is refused here too; the wording is ours (file:line: key: ...).
+# Not the same: keys YAML reads as numbers or null (`9:`, `null:`) are refused here as well, and `!!binary`
+# is refused for any content, not only bad base64.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: 1\nb: 2\na: 3\n", "Pulumi.t.yaml:3: a: duplicate key, first on line 1, expected each key once"),
+        ("c: 3\na: 1\nb: 2\nc: 4\n", "Pulumi.t.yaml:4: c: duplicate key, first on line 1, expected each key once"),
+        ("c: 0\na: 1\nb: 2\nc: 1\n", "Pulumi.t.yaml:4: c: duplicate key, first on line 1, expected each key once"),
+        ("c: 1\na: 1\nb: 2\nc: 3\n", "Pulumi.t.yaml:4: c: duplicate key, first on line 1, expected each key once"),
+        ("a: 1\n9: 2\nnull: 3\n9: 4", "Pulumi.t.yaml:4: 9: duplicate key, first on line 2, expected each key once"),
+        ("v: [A,", "Pulumi.t.yaml:2: v[1]: not valid YAML: while parsing a flow node; did not find expected node"),
+        ("v:\n- [A,", "Pulumi.t.yaml:3: v[0][1]: not valid YAML: while parsing a flow node; did not find expected"),
+        ("a:\n- b: *,", "Pulumi.t.yaml:2: a[0].b: not valid YAML: while scanning an alias; did not find expected"),
+        ("a: *b\n", "Pulumi.t.yaml:1: a: alias *b names no anchor before it, expected a defined &anchor"),
+        ("a: &a\n  b: *a\n", "Pulumi.t.yaml:2: a.b: alias *a inside the value it names, expected a finite value"),
+        ("value: -", "Pulumi.t.yaml:1: value: not valid YAML: block sequence entries are not allowed in this context"),
+        ("a: !!binary ==", "Pulumi.t.yaml:1: a: a value tagged tag:yaml.org,2002:binary, expected a plain or quoted"),
+        ("{[.]}", "Pulumi.t.yaml:1: (top): a key that is a list, a mapping or an alias, expected a text key"),
+        ("{{.}}", "Pulumi.t.yaml:1: (top): a key that is a list, a mapping or an alias, expected a text key"),
+        ("b: *a\na: &a {c: 1}", "Pulumi.t.yaml:1: b: alias *a names no anchor before it, expected a defined &anchor"),
+        ("a: 1\nb: 2\nc 2\nd: 3\n", "Pulumi.t.yaml:3: b: not valid YAML: while scanning a simple key; could not find"),
+        ("#\n-\n{", "Pulumi.t.yaml:3: [0]: not valid YAML: while scanning a simple key; could not find expected ':'"),
+        (b"0: [:!00 \xef", "Pulumi.t.yaml: (file): byte 9 is not UTF-8, expected UTF-8 text"),
+        (
+            "a: &a [00,00,00,00,00,00,00,00,00]\n"
+            "b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+            "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+            "d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+            "e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+            "f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+            "g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+            "h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]\n"
+            "i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]\n",
+            "Pulumi.t.yaml:5: e[1]: the file holds more than 20,000 values once aliases are expanded, expected at most",
+        ),
+    ],
+)
+def test_what_pulumis_yaml_parser_refuses_is_refused(tmp_path: Path, text: str | bytes, expected: str) -> None:
+    assert any(problem.startswith(expected) for problem in problems_of(tmp_path, text)), problems_of(tmp_path, text)
+
+
+# go-yaml/yaml v3.0.1 (commit above), limit_test.go: limitTests, scaled to fit MAX_BYTES (128 KiB). Pulumi's parser
+# stops at 10,000 levels and at 99% of 400,000 decoded values coming from aliases; the bounds here are smaller
+# (16 levels, 20,000 values once aliases are expanded, 128 KiB), so some files it reads are refused here.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[" * 60_000, "nested more than 16 levels deep"),  # "deeply nested slices"
+        ("x: " + "{" * 60_000, "a key that is a list, a mapping or an alias"),  # "deeply nested maps"
+        ("- " * 30_000, "nested more than 16 levels deep"),  # "deeply nested indents"
+        ("- " * 1000 + "\n", "nested more than 16 levels deep"),  # "1000-indent lines": read by Pulumi's parser
+        (  # "maps with 100 aliases"
+            "{a: &a [{a}" + ",{a}" * 10_000 + "], b: &b [*a" + ",*a" * 99 + "]}",
+            "the file holds more than 20,000 values once aliases are expanded",
+        ),
+        ("a: &a [{a}" + ",{a}" * (100 * 1024 // 4 - 1) + "]", "the file holds more than 20,000 values"),  # "100kb"
+        ("a: &a [{a}" + ",{a}" * (1000 * 1024 // 4 - 1) + "]", "bytes, expected at most 131,072"),  # "1000kb of maps"
+    ],
+)
+def test_limits_refuse_in_seconds(tmp_path: Path, text: str, expected: str) -> None:
+    start = time.perf_counter()
+    problems = problems_of(tmp_path, text)
+    assert time.perf_counter() - start < 5
+    assert len(problems) == 1 and expected in problems[0], problems
+
+
+@pytest.mark.parametrize("kilobytes", [1, 10])
+def test_limits_read_small_maps_of_aliases(tmp_path: Path, kilobytes: int) -> None:
+    """limitTests "1kb of maps" and "10kb of maps": read by Pulumi's parser, read here."""
+    assert problems_of(tmp_path, "a: &a [{a}" + ",{a}" * (kilobytes * 1024 // 4 - 1) + "]") == []
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2025-01-31", "an unquoted date or time, which YAML reads as a timestamp, expected text: quote it"),
+        ("2001-12-14t21:59:43.10-05:00", "an unquoted date or time"),
+        ("on", "an unquoted y/n/yes/no/on/off, a boolean in YAML 1.1 but text in YAML 1.2 and Pulumi"),
+        ("No", "an unquoted y/n/yes/no/on/off"),
+        ("y", "an unquoted y/n/yes/no/on/off"),
+        ("OFF", "an unquoted y/n/yes/no/on/off"),
+        ("0777", "a number with a leading 0, octal in YAML 1.1 and Pulumi but decimal in YAML 1.2"),
+        ("-010", "a number with a leading 0"),
+        ("09", "read as text by YAML 1.1 but as a whole number by YAML 1.2"),
+        ("0o17", "read as text by YAML 1.1 but as a whole number by YAML 1.2"),
+        ("1:30", "read as a whole number by YAML 1.1 but as text by YAML 1.2"),
+        (".inf", "an infinite or not-a-number value, expected a finite number"),
+        ("-.Inf", "an infinite or not-a-number value"),
+        (".NaN", "an infinite or not-a-number value"),
+        ("1e999", "an infinite or not-a-number value"),
+        ("123456789012345678901234567890", "a whole number past 64 bits"),
+        ("9" * 5000, "a whole number past 64 bits"),
+        ("=", "an unquoted '=', which YAML reads as a value marker, expected it quoted"),
+    ],
+)
+def test_values_that_parsers_read_differently_are_refused(tmp_path: Path, value: str, expected: str) -> None:
+    problems = problems_of(tmp_path, f"config:\n  slipway:x:\n    key: {value}\n")
+    assert len(problems) == 1 and problems[0].startswith(f"Pulumi.t.yaml:3: slipway:x.key: {expected}"), problems
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [
+        ("1.33.5", "1.33.5"),
+        ('"2025-01-31"', "2025-01-31"),
+        ("!!str 2025-01-31", "2025-01-31"),
+        ("'on'", "on"),
+        ("true", True),
+        ("07", 7),
+        ("00", 0),
+        ("-3", -3),
+        ("0x1F", 31),
+        ("1_000", 1000),
+        ("0.99", 0.99),
+        ("1e3", 1000.0),
+        ("8h", "8h"),
+        ("~", None),
+    ],
+)
+def test_values_every_parser_reads_alike_are_read(tmp_path: Path, value: str, read: object) -> None:
+    (tmp_path / "Pulumi.t.yaml").write_text(f"config:\n  slipway:x:\n    key: {value}\n")
+    assert json.loads(load_stack_config(tmp_path, "t").config["slipway:x"]) == {"key": read}
+
+
+def test_every_problem_is_reported_with_its_line(tmp_path: Path) -> None:
+    text = "config:\n  slipway:azure:\n    enabled: yes\n    location: a\n    location: b\n  slipway:x: .nan\n"
+    assert problems_of(tmp_path, text) == [
+        "Pulumi.t.yaml:3: slipway:azure.enabled: an unquoted y/n/yes/no/on/off, a boolean in YAML 1.1 but text in "
+        "YAML 1.2 and Pulumi, expected true or false for a switch, or the word quoted",
+        "Pulumi.t.yaml:5: slipway:azure.location: duplicate key, first on line 4, expected each key once",
+        "Pulumi.t.yaml:6: slipway:x: an infinite or not-a-number value, expected a finite number, or quoted if it is "
+        "text",
+    ]
+
+
+def test_no_problem_line_shows_a_value(tmp_path: Path) -> None:
+    text = "config:\n  slipway:x:\n    token: 2025-01-31\n    other: !!binary c2VjcmV0\n    more: 0777\n"
+    assert all(secret not in problem for problem in problems_of(tmp_path, text) for secret in ("2025", "c2Vj", "777"))
+
+
+def test_anchors_within_bounds_and_merge_keys_are_read(tmp_path: Path) -> None:
+    text = (
+        "config:\n  slipway:clusters:\n    hub:\n      adminGroupObjectIds: &admins [a, b]\n"
+        "      pool: &pool {vmSize: S, minCount: 1}\n"
+        "    gpu:\n      adminGroupObjectIds: *admins\n      pool:\n        <<: *pool\n        minCount: 0\n"
+    )
+    (tmp_path / "Pulumi.t.yaml").write_text(text)
+    assert json.loads(load_stack_config(tmp_path, "t").config["slipway:clusters"]) == {
+        "hub": {"adminGroupObjectIds": ["a", "b"], "pool": {"vmSize": "S", "minCount": 1}},
+        "gpu": {"adminGroupObjectIds": ["a", "b"], "pool": {"vmSize": "S", "minCount": 0}},
+    }
+
+
+def test_an_anchor_defined_twice_is_refused(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, "a: &x 1\nb: &x 2\n") == [
+        "Pulumi.t.yaml:2: b: anchor &x defined again (first on line 1), expected once"
+    ]
+
+
+@pytest.mark.parametrize("namespace", ["Slipway", "SLIPWAY", "slipwy", "slpiway", "slipway_", "slipways"])
+def test_a_namespace_that_looks_like_the_projects_is_refused(tmp_path: Path, namespace: str) -> None:
+    assert problems_of(tmp_path, f"config:\n  {namespace}:azure:\n    protect: true\n") == [
+        f"Pulumi.t.yaml:2: {namespace}:azure: unknown config namespace '{namespace}', expected slipway: "
+        "did you mean slipway:azure?"
+    ]
+
+
+def test_other_namespaces_and_bare_keys_are_read(tmp_path: Path) -> None:
+    text = (
+        "config:\n  azure-native:location: westeurope\n  kubernetes:context: kind\n  pulumi:tags: {a: b}\n  azure: {}\n"
+    )
+    (tmp_path / "Pulumi.t.yaml").write_text(text)
+    assert set(load_stack_config(tmp_path, "t").config) == {
+        "azure-native:location",
+        "kubernetes:context",
+        "pulumi:tags",
+        "slipway:azure",
+    }
+
+
+def test_key_lines_and_encrypted_paths_are_kept(tmp_path: Path) -> None:
+    text = "config:\n  slipway:registries:\n    ghcr:\n      owner: acme\n      pullToken:\n        secure: v1:AAAA\n"
+    (tmp_path / "Pulumi.t.yaml").write_text(text)
+    stack = load_stack_config(tmp_path, "t")
+    assert stack.secure_paths == ["slipway:registries.ghcr.pullToken"]
+    assert stack.where("Pulumi.t.yaml", "slipway:registries.ghcr.pullToken") == "Pulumi.t.yaml:5"
+    assert stack.where("Pulumi.t.yaml", "slipway:registries.acr") == "Pulumi.t.yaml"
+
+
+def test_a_file_past_the_size_bound_is_refused_unread(tmp_path: Path) -> None:
+    text = "config:\n  slipway:x: " + "a" * MAX_BYTES + "\n"
+    assert problems_of(tmp_path, text) == [f"Pulumi.t.yaml:1: (file): {len(text):,} bytes, expected at most 131,072"]
+
+
+def test_a_control_character_is_refused_with_its_line(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, 'config:\n  slipway:x: "a\x07b"\n') == [
+        "Pulumi.t.yaml:2: (file): character #x0007 is not allowed in YAML, expected printable text"
+    ]
