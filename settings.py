@@ -722,8 +722,16 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
     return path
 
 
+def _holds_secret(loc: tuple[int | str, ...]) -> bool:
+    """Whether the value at `loc` is a secret setting, sits inside one, or stands for a section holding one."""
+    keys = tuple(part for part in loc if isinstance(part, str))
+    return any(path[: len(keys)] == keys or keys[: len(path)] == path for path in _secret_field_paths(Settings))
+
+
 def _shown(value: Any, loc: tuple[int | str, ...]) -> str:
-    if any(isinstance(part, str) and re.search(r"token|password|secret|key$", part, re.I) for part in loc):
+    if _holds_secret(loc) or any(
+        isinstance(part, str) and re.search(r"token|password|secret|key$", part, re.I) for part in loc
+    ):
         return "[secret]"
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
