@@ -12,8 +12,8 @@ from offline.admission import recording_problems
 from offline.arm import report as report_arm
 from offline.engine import Recording, run_project
 from offline.render import preview_json, tree, write_manifests
-from offline.stackfile import StackFileError, load_stack_config
-from settings import SettingsError, sections_from_config, stored_secrets
+from offline.stackfile import StackConfig, StackFileError, load_stack_config
+from settings import PRODUCTION_STACK, SettingsError, sections_from_config, stored_secrets
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Where only the platform project may deliver: Kubernetes' own and the platform add-ons' namespaces.
@@ -41,11 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         stack_config = load_stack_config(args.project_dir, args.stack)
+        refuse_plain_secrets_in_production(stack_config, args.stack)
         recording = run_project(
             args.project_dir, stack=args.stack, config=stack_config.config, secret_keys=stack_config.secret_keys
         )
     except StackFileError as err:
-        print(f"error: {err}", file=sys.stderr)
+        for problem in err.problems:
+            print(f"error: {problem}", file=sys.stderr)
         return 2
     except SettingsError as err:
         print(f"error: stack '{args.stack}' has {len(err.problems)} settings problem(s):", file=sys.stderr)
@@ -75,6 +77,27 @@ def report_admission(recording: Recording) -> int:
     for problem in problems:
         print(f"not admitted: {problem}", file=sys.stderr)
     return 1 if problems else 0
+
+
+def refuse_plain_secrets_in_production(stack_config: StackConfig, stack: str) -> None:
+    """A plain-text secret in a production stack file fails: the file belongs in git (elsewhere the program warns)."""
+    if not PRODUCTION_STACK.match(stack):
+        return
+    source = f"Pulumi.{stack}.yaml"
+    plain = [
+        path
+        for path in stored_secrets(sections_from_config(stack_config.config))
+        if path not in stack_config.secure_paths
+    ]
+    if plain:
+        raise StackFileError(
+            *(
+                f"{stack_config.where(source, path)}: {path}: a secret in plain text in production stack '{stack}', "
+                f"expected it encrypted: pulumi config set --stack {stack} --secret --path '{path}' <value> "
+                "(and rotate it if the file was ever committed)"
+                for path in plain
+            )
+        )
 
 
 def report_policies(recording: Recording, pack: Path, config: Path | None) -> int:
