@@ -56,6 +56,8 @@ MAX_DEPTH = 16
 # Values (keys, scalars, lists, mappings) once every alias is replaced by what it names: building
 # each costs ruamel.yaml about 40 µs. Slipway's prod stack holds about 400, the 1,000-service one 6,000.
 MAX_VALUES = 20_000
+# Problems listed before reading stops: past this, more lines help no one.
+MAX_PROBLEMS = 50
 
 _TAG = "tag:yaml.org,2002:"
 # ruamel.yaml's implicit-resolution rules (first character -> [(tag, regexp)]) of each YAML version.
@@ -180,7 +182,11 @@ class _Checker:
         return parts or "(top)"
 
     def problem(self, event: Event, message: str, *, fatal: bool = False) -> None:
-        self.problems.append((event.start_mark.line + 1, self.path(), message))
+        line = event.start_mark.line + 1
+        self.problems.append((line, self.path(), message))
+        if len(self.problems) == MAX_PROBLEMS:
+            self.problems.append((line, "(file)", f"{MAX_PROBLEMS} problems so far, the rest not checked"))
+            raise _RejectedError(self.problems)
         if fatal:
             raise _RejectedError(self.problems)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from offline.stackfile import MAX_BYTES, StackFileError, load_stack_config, parse_stack_config
+from offline.stackfile import MAX_BYTES, MAX_PROBLEMS, StackFileError, load_stack_config, parse_stack_config
 
 
 def test_structured_values_become_json_and_bare_keys_take_the_project_namespace() -> None:
@@ -262,3 +262,12 @@ def test_a_control_character_is_refused_with_its_line(tmp_path: Path) -> None:
     assert problems_of(tmp_path, 'config:\n  slipway:x: "a\x07b"\n') == [
         "Pulumi.t.yaml:2: (file): character #x0007 is not allowed in YAML, expected printable text"
     ]
+
+
+def test_listing_stops_after_max_problems(tmp_path: Path) -> None:
+    problems = problems_of(tmp_path, "a: 1\n" * 1000)
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert (
+        problems[-1]
+        == f"Pulumi.t.yaml:{MAX_PROBLEMS + 1}: (file): {MAX_PROBLEMS} problems so far, the rest not checked"
+    )
