@@ -63,7 +63,7 @@ _TAG = "tag:yaml.org,2002:"
 # ruamel.yaml's implicit-resolution rules (first character -> [(tag, regexp)]) of each YAML version.
 _YAML_1_1: dict[Any, list[tuple[Any, Any]]] = VersionedResolver(version=(1, 1)).versioned_resolver
 _YAML_1_2: dict[Any, list[tuple[Any, Any]]] = VersionedResolver(version=(1, 2)).versioned_resolver
-_KINDS = {"bool": "a boolean", "int": "a whole number", "float": "a number", "str": "text", "null": "null"}
+_KINDS = ("bool", "int", "float", "str", "null")
 
 
 class StackFileError(Exception):
@@ -123,7 +123,13 @@ def _implicit_tag(rules: dict[Any, list[tuple[Any, Any]]], value: str) -> str:
 
 @lru_cache(maxsize=4096)
 def _plain_problem(value: str) -> str | None:
-    """Why an unquoted scalar is ambiguous, or None when every YAML reading agrees."""
+    """Why an unquoted scalar is ambiguous, or None when what was meant is clear.
+
+    Refused where YAML 1.1, YAML 1.2 and Pulumi's parser read a different kind of value and
+    either was plausible (`on`, `1:30`, `0777`), or where no setting takes what they read (a
+    date, infinity). Numbers only YAML 1.1 reads as text (`0o17`, `-.5`) are read as YAML 1.2
+    and Pulumi read them.
+    """
     tag_1_1 = _implicit_tag(_YAML_1_1, value)
     tag_1_2 = _implicit_tag(_YAML_1_2, value)
     if tag_1_2 == "timestamp":
@@ -135,16 +141,13 @@ def _plain_problem(value: str) -> str | None:
         )
     if tag_1_2 not in _KINDS:
         return f"an unquoted '{value}', which YAML reads as a {tag_1_2} marker, expected it quoted"
-    if tag_1_1 != tag_1_2:
-        return (
-            f"read as {_KINDS.get(tag_1_1, tag_1_1)} by YAML 1.1 but as {_KINDS.get(tag_1_2, tag_1_2)} by YAML 1.2, "
-            "expected a plain decimal number, or the text quoted"
-        )
+    if tag_1_2 == "str" and tag_1_1 != "str":
+        return "a base-60 number in YAML 1.1 (1:30 is 90) but text in YAML 1.2 and Pulumi, expected it quoted"
     digits = value.replace("_", "")
     leading_zero = re.fullmatch(r"[-+]?0[0-9]+", digits) is not None
     if tag_1_2 == "int" and leading_zero and _octal_differs(digits):
         return (
-            "a number with a leading 0, octal in YAML 1.1 and Pulumi but decimal in YAML 1.2, "
+            "a number with a leading 0, which YAML parsers read differently (octal, decimal or text), "
             "expected it without the 0, or quoted if it is text"
         )
     try:
@@ -304,6 +307,13 @@ class _Checker:
             self.problem(event, reason)
 
 
+def _read(text: str, checker: _Checker, *, pure: bool) -> Any:
+    """Two passes: the events, checked as they come (stopping at the first fatal problem), then the values."""
+    for event in YAML(typ="safe", pure=pure).parse(text):
+        checker.see(event)
+    return YAML(typ="safe", pure=pure).load(text)
+
+
 def read_stack_file(path: Path) -> tuple[Any, dict[str, int]]:
     """The parsed stack file and the line of each key path, or `StackFileError`."""
     name = path.name
@@ -316,10 +326,13 @@ def read_stack_file(path: Path) -> tuple[Any, dict[str, int]]:
         raise StackFileError(f"{name}: (file): byte {err.start} is not UTF-8, expected UTF-8 text") from None
     checker = _Checker()
     try:
-        # Two passes: the events, checked as they come (and stopped at the first fatal problem), then the values.
-        for event in YAML(typ="safe").parse(text):
-            checker.see(event)
-        document = YAML(typ="safe").load(text)
+        try:
+            document = _read(text, checker, pure=False)
+        except MarkedYAMLError:
+            # The C parser (libyaml's) refuses some YAML 1.2 that Pulumi's parser reads, such as
+            # `{url: https://host}`: ruamel.yaml's own parser decides.
+            checker = _Checker()
+            document = _read(text, checker, pure=True)
     except _RejectedError as rejected:
         raise StackFileError(
             *(f"{name}:{line}: {key}: {message}" for line, key, message in rejected.problems)

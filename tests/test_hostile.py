@@ -125,7 +125,7 @@ CASES = [
     (
         "octal",
         r"^error: Pulumi\.octal\.yaml:5: slipway:registries\.acr\.untaggedRetentionDays: a number with a leading 0, "
-        r"octal in YAML 1\.1 and Pulumi but decimal in YAML 1\.2",
+        r"which YAML parsers read differently \(octal, decimal or text\)",
     ),
     (
         "namespace-case",
