@@ -197,7 +197,10 @@ KNOWN_SECRETS = ("ghp_KNOWN_pull_token_0001", "xoxb-KNOWN-slack-token-0002")
 def test_known_secret_values_appear_nowhere(
     stack: str, stored: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Secrets set in the stack file reach no view: tree, --json, --manifests, outputs, recorded inputs."""
+    """Secrets set in the stack file reach no view: tree, --json, --manifests, stderr, outputs, recorded inputs.
+
+    Any in plain text in the prod stack file stops the preview (exit 2), without being shown.
+    """
     document = stack_document(stack)
     ghcr = slipway(document, "registries").setdefault("ghcr", {"owner": "acme"})
     ghcr.update(private=True, pullToken=KNOWN_SECRETS[0])
@@ -205,11 +208,15 @@ def test_known_secret_values_appear_nowhere(
     if stored == "placeholder":  # as `pulumi config set --secret` stores them; the engine substitutes
         ghcr["pullToken"] = {"secure": "v1:" + base64.b64encode(KNOWN_SECRETS[0].encode()).decode()}
     project = project_copy(tmp_path, stack, document)
-    views = []
+    views: list[str] = []
+    refused = stack == "prod"  # the Slack token is in plain text in both variants
     for flags in ([], ["--json", "--manifests", str(tmp_path / "manifests")]):
         code = main(["preview", "--stack", stack, "--project-dir", str(project), *flags])
         captured = capsys.readouterr()
-        assert code == (1 if "not admitted: " in captured.err else 0)  # admission: tests/test_admission.py
+        if refused:
+            assert code == 2
+        else:
+            assert code == (1 if "not admitted: " in captured.err else 0)  # admission: tests/test_admission.py
         views += [captured.out, captured.err]
     views += [p.read_text() for p in (tmp_path / "manifests").rglob("*.yaml")]
     recording = run_stack_document(stack, document)
