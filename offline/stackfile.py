@@ -64,6 +64,9 @@ _TAG = "tag:yaml.org,2002:"
 _YAML_1_1: dict[Any, list[tuple[Any, Any]]] = VersionedResolver(version=(1, 1)).versioned_resolver
 _YAML_1_2: dict[Any, list[tuple[Any, Any]]] = VersionedResolver(version=(1, 2)).versioned_resolver
 _KINDS = ("bool", "int", "float", "str", "null")
+# Pulumi's parser tries a plain scalar as a timestamp when it starts with four digits and '-' (go-yaml/yaml
+# v3.0.1 resolve.go, parseTimestamp), with one-digit fields too (`2015-2-3T3:4:5Z`), which ruamel.yaml reads as text.
+_DATE_LIKE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ]|$)")
 
 
 class StackFileError(Exception):
@@ -132,7 +135,7 @@ def _plain_problem(value: str) -> str | None:
     """
     tag_1_1 = _implicit_tag(_YAML_1_1, value)
     tag_1_2 = _implicit_tag(_YAML_1_2, value)
-    if tag_1_2 == "timestamp":
+    if tag_1_2 == "timestamp" or _DATE_LIKE.match(value):
         return "an unquoted date or time, which YAML reads as a timestamp, expected text: quote it"
     if tag_1_1 == "bool" and tag_1_2 == "str":
         return (
@@ -151,7 +154,8 @@ def _plain_problem(value: str) -> str | None:
             "expected it without the 0, or quoted if it is text"
         )
     try:
-        if tag_1_2 == "int" and (len(digits) > 20 or not -(2**63) <= int(digits, 10 if leading_zero else 0) < 2**64):
+        # No 64-bit number takes more than 67 characters (-0b and 64 digits); Python refuses 4,300 digits.
+        if tag_1_2 == "int" and (len(digits) > 67 or not -(2**63) <= int(digits, 10 if leading_zero else 0) < 2**64):
             return "a whole number past 64 bits, expected a smaller number, or quoted if it is text"
         if tag_1_2 == "float" and not math.isfinite(float(re.sub(r"\.(inf|nan)", r"\1", digits, flags=re.I))):
             return "an infinite or not-a-number value, expected a finite number, or quoted if it is text"

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from offline.stackfile import MAX_BYTES, MAX_PROBLEMS, StackFileError, load_stack_config, parse_stack_config
+from offline.stackfile import (
+    MAX_BYTES,
+    MAX_PROBLEMS,
+    StackFileError,
+    load_stack_config,
+    parse_stack_config,
+    read_stack_file,
+)
 
 
 def test_structured_values_become_json_and_bare_keys_take_the_project_namespace() -> None:
@@ -273,3 +280,120 @@ def test_listing_stops_after_max_problems(tmp_path: Path) -> None:
         problems[-1]
         == f"Pulumi.t.yaml:{MAX_PROBLEMS + 1}: (file): {MAX_PROBLEMS} problems so far, the rest not checked"
     )
+
+
+MERGE_TESTS = """
+anchors:
+  list:
+    - &CENTER { "x": 1, "y": 2 }
+    - &LEFT   { "x": 0, "y": 2 }
+    - &BIG    { "r": 10 }
+    - &SMALL  { "r": 1 }
+plain:
+  "x": 1
+  "y": 2
+  "r": 10
+  label: center/big
+mergeOne:
+  << : *CENTER
+  "r": 10
+  label: center/big
+mergeMultiple:
+  << : [ *CENTER, *BIG ]
+  label: center/big
+override:
+  << : [ *BIG, *LEFT, *SMALL ]
+  "x": 1
+  label: center/big
+inlineMap:
+  << : {"x": 1, "y": 2, "r": 10}
+  label: center/big
+inlineSequenceMap:
+  << : [ *CENTER, {"r": 10} ]
+  label: center/big
+"""
+
+
+# go-yaml/yaml v3.0.1 (commit above), decode_test.go: unmarshalTests decoding into interface{} (or into string
+# where that is what the case shows), and mergeTests without its explicit-tag maps (tags are refused here).
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("v: hi", {"v": "hi"}),
+        ("v: true", {"v": True}),
+        ("v: 10", {"v": 10}),
+        ("v: 0b10", {"v": 2}),
+        ("v: 0xA", {"v": 10}),
+        ("v: 4294967296", {"v": 4294967296}),
+        ("v: 0.1", {"v": 0.1}),
+        ("v: .1", {"v": 0.1}),
+        ("v: -10", {"v": -10}),
+        ("v: -.1", {"v": -0.1}),
+        ("canonical: 6.8523e+5", {"canonical": 6.8523e5}),
+        ("expo: 685.230_15e+03", {"expo": 685.23015e03}),
+        ("fixed: 685_230.15", {"fixed": 685230.15}),
+        ("canonical: false", {"canonical": False}),
+        ("bool: True", {"bool": True}),
+        ("bool: FALSE", {"bool": False}),
+        ("canonical: 685230", {"canonical": 685230}),
+        ("decimal: +685_230", {"decimal": 685230}),
+        ("octal: 0o2472256", {"octal": 685230}),
+        ("octal: -0o2472256", {"octal": -685230}),
+        ("hexa: 0x_0A_74_AE", {"hexa": 685230}),
+        ("bin: 0b1010_0111_0100_1010_1110", {"bin": 685230}),
+        ("a: -b_c", {"a": "-b_c"}),
+        ("a: +b_c", {"a": "+b_c"}),
+        ("a: 50cent_of_dollar", {"a": "50cent_of_dollar"}),
+        ("a: {b: https://github.com/go-yaml/yaml}", {"a": {"b": "https://github.com/go-yaml/yaml"}}),
+        ("a: [https://github.com/go-yaml/yaml]", {"a": ["https://github.com/go-yaml/yaml"]}),
+        ("a: <foo>", {"a": "<foo>"}),
+        ("a: 1.2.3.4\n", {"a": "1.2.3.4"}),
+        ("a: !!str 2015-01-01", {"a": "2015-01-01"}),
+        ('a: "2015-01-01"', {"a": "2015-01-01"}),
+        ("a: &x 1\nb: &y 2\nc: *x\nd: *y\n", {"a": 1, "b": 2, "c": 1, "d": 2}),
+        ("a: &a {c: 1}\nb: *a", {"a": {"c": 1}, "b": {"c": 1}}),
+        ("a: &a [1, 2]\nb: *a", {"a": [1, 2], "b": [1, 2]}),
+    ],
+)
+def test_what_pulumis_parser_reads_is_read_alike(tmp_path: Path, text: str, value: object) -> None:
+    (tmp_path / "Pulumi.t.yaml").write_text(text)
+    assert read_stack_file(tmp_path / "Pulumi.t.yaml")[0] == value
+
+
+def test_merge_keys_are_read_as_pulumis_parser_reads_them(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.t.yaml").write_text(MERGE_TESTS)
+    document = read_stack_file(tmp_path / "Pulumi.t.yaml")[0]
+    want = {"x": 1, "y": 2, "r": 10, "label": "center/big"}
+    assert {name: test for name, test in document.items() if name != "anchors"} == dict.fromkeys(
+        ("plain", "mergeOne", "mergeMultiple", "override", "inlineMap", "inlineSequenceMap"), want
+    )
+
+
+# The same unmarshalTests where Pulumi's parser reads a value that other YAML readers read differently, or that
+# no setting takes: refused here.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("v: .Inf", "an infinite or not-a-number value"),
+        ("v: -.Inf", "an infinite or not-a-number value"),
+        ("neginf: -.inf", "an infinite or not-a-number value"),
+        ("octal: 02472256", "a number with a leading 0"),
+        ("octal: -02472256", "a number with a leading 0"),
+        ("option: on", "an unquoted y/n/yes/no/on/off"),
+        ("option: y", "an unquoted y/n/yes/no/on/off"),
+        ("option: Off", "an unquoted y/n/yes/no/on/off"),
+        ("a: 1:1\n", "a base-60 number in YAML 1.1"),
+        ("a: 2015-01-01\n", "an unquoted date or time"),
+        ("a: 2015-02-24T18:19:39.12Z\n", "an unquoted date or time"),
+        ("a: 2015-2-3T3:4:5Z", "an unquoted date or time"),
+        ("a: 2015-02-24t18:19:39Z\n", "an unquoted date or time"),
+        ("a: 2015-02-24 18:19:39\n", "an unquoted date or time"),
+        ("a: !!binary gIGC\n", "a value tagged tag:yaml.org,2002:binary"),
+        ('a: !!timestamp "2015-01-01"', "a value tagged tag:yaml.org,2002:timestamp"),
+        ("v: ! test", "a value tagged !"),
+        ("v: !!float '1.1'", "a value tagged tag:yaml.org,2002:float"),
+    ],
+)
+def test_what_yaml_readers_disagree_on_is_refused(tmp_path: Path, text: str, expected: str) -> None:
+    problems = problems_of(tmp_path, text)
+    assert len(problems) == 1 and expected in problems[0], problems
