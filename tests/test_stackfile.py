@@ -68,8 +68,11 @@ def problems_of(tmp_path: Path, text: str | bytes) -> list[str]:
     return problems
 
 
-# go-yaml/yaml (gopkg.in/yaml.v3, the parser the Pulumi CLI reads stack files with), tag v3.0.1, commit
-# f6f7691b1fdeb513f56608cd2c32c51f8194bf51, decode_test.go: the `unique` cases of unmarshalStrictTests and
+# The Pulumi CLI reads stack files with gopkg.in/yaml.v3 v3.0.1 (pulumi/pulumi commit
+# 1b5949891b3cefcb9974752b24a5ecef0acc86c8: sdk/go/common/workspace/loaders.go LoadProjectStackBytes ->
+# sdk/go/common/encoding/marshal.go, the version pinned in sdk/go.mod).
+# go-yaml/yaml tag v3.0.1, commit f6f7691b1fdeb513f56608cd2c32c51f8194bf51, decode_test.go: the `unique` cases of
+# unmarshalStrictTests (duplicate keys are refused by default: decoder.uniqueKeys is true in decode.go) and
 # the cases of unmarshalErrorTests. Each is refused here too; the wording is ours (file:line: key: ...).
 # Not the same: keys YAML reads as numbers or null (`9:`, `null:`) are refused here as well, and `!!binary`
 # is refused for any content, not only bad base64.
