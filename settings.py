@@ -762,6 +762,7 @@ _PLAIN_WORDS = (
     ("Input should be ", ""),
     ("String should have at most", "a string of at most"),
     ("List should have at least", "a list of at least"),
+    ("List should have at most", "a list of at most"),
     ("Value should have at least", "at least"),
 )
 
