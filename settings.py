@@ -743,7 +743,7 @@ def _describe(error: Any) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
         # The value is not shown: a misspelt key may well hold a secret.
-        return f"{path}: unknown key, expected one of the keys in the README's settings reference"
+        return f"{path}: unknown key, expected one of the keys in docs/SETTINGS.md"
     if kind == "missing":
         return f"{path}: required key is missing"
     message = str(error["msg"]).removeprefix("Value error, ")

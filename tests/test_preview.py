@@ -108,7 +108,7 @@ def test_bad_stack_file_prints_settings_errors_only(tmp_path: Path, capsys: pyte
     assert "Traceback" not in err
     assert err.splitlines() == [
         "error: stack 'dev' has 2 settings problem(s):",
-        "  - slipway:azure.locaton: unknown key, expected one of the keys in the README's settings reference",
+        "  - slipway:azure.locaton: unknown key, expected one of the keys in docs/SETTINGS.md",
         "  - slipway:registries.acr.sku: got 'Gold', expected 'Basic', 'Standard' or 'Premium'",
     ]
 
