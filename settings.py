@@ -81,13 +81,8 @@ AgentPoolName = Annotated[
     _pattern(r"^[a-z][a-z0-9]{0,11}$", "an AKS pool name (1-12 lowercase letters and digits, starting with a letter)"),
 ]
 HttpsUrl = Annotated[str, _pattern(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$", "an https:// URL")]
-Uuid = Annotated[
-    str,
-    _pattern(
-        r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-        "an object id (lowercase UUID)",
-    ),
-]
+UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+Uuid = Annotated[str, _pattern(UUID_PATTERN, "an object id (lowercase UUID)")]
 AvailabilityZone = Literal["1", "2", "3"]
 
 
@@ -378,13 +373,37 @@ class GitRepoSettings(Model):
     revision: GitBranch = "main"
 
 
-class ArgoRbacSettings(Model):
-    """Entra ID (or SSO) group names or ids mapped to ArgoCD roles; everyone else is readonly."""
+def _rbac_subject(value: str) -> str:
+    # Each subject is written into ArgoCD's policy.csv as `g, <subject>, role:...`: a comma,
+    # a quote or a line break would add fields or whole policy lines of its own.
+    if not value or value != value.strip() or re.search(r'[,"\x00-\x1f\x7f]', value):
+        raise ValueError(
+            "a group or user name without commas, quotes, control characters or surrounding spaces "
+            "(it is written into ArgoCD's policy.csv)"
+        )
+    return value
 
-    admins: list[str] = Field(default_factory=list)
-    operators: list[str] = Field(default_factory=list)
-    developers: list[str] = Field(default_factory=list)
-    ci_deployers: list[str] = Field(default_factory=list)
+
+RbacSubject = Annotated[str, AfterValidator(_rbac_subject)]
+
+
+class ArgoRbacSettings(Model):
+    """SSO groups mapped to ArgoCD roles (Entra ID: group object ids); everyone else is readonly.
+
+    CI's group gets no global role: its only sync right is the `ci` role of each service
+    project, on non-production applications.
+    """
+
+    admins: list[RbacSubject] = Field(default_factory=list)
+    operators: list[RbacSubject] = Field(default_factory=list)
+    developers: list[RbacSubject] = Field(default_factory=list)
+    ci_deployers: list[RbacSubject] = Field(default_factory=list)
+
+
+# Entra ID's OIDC issuer, in the form ArgoCD's Entra ID guide gives:
+# `https://login.microsoftonline.com/{directory_tenant_id}/v2.0` (argoproj/argo-cd v3.4.4,
+# docs/operator-manual/user-management/microsoft.md, line 75).
+ENTRA_ISSUER = re.compile(r"^https://login\.microsoftonline\.com/[^/]+/v2\.0/?$")
 
 
 class SsoSettings(Model):
@@ -394,6 +413,11 @@ class SsoSettings(Model):
     client_id: str = Field(min_length=1)
     client_secret: SecretStr | None = None
 
+    @property
+    def entra(self) -> bool:
+        """Entra ID puts group object ids, not names, in the `groups` claim."""
+        return bool(ENTRA_ISSUER.match(self.issuer))
+
 
 class NotificationsSettings(Model):
     slack_token: SecretStr | None = None
@@ -401,6 +425,8 @@ class NotificationsSettings(Model):
 
 
 class ArgoCdSettings(Model):
+    # ArgoCD's external URL (argocd-cm `url`): SSO redirects and notification links use it.
+    url: HttpsUrl | None = None
     rbac: ArgoRbacSettings = Field(default_factory=ArgoRbacSettings)
     sso: SsoSettings | None = None
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
@@ -438,11 +464,16 @@ class MetricsSettings(Model):
 
 
 class AnalysisSettings(Model):
-    """Thresholds of the canary analysis every Rollout can reference."""
+    """Thresholds of the canary analysis every Rollout can reference (finite numbers only).
 
-    success_rate: float = Field(default=0.99, gt=0, le=1)
-    latency_p95_seconds: float = Field(default=0.5, gt=0)
-    error_rate: float = Field(default=0.01, ge=0, lt=1)
+    CPU and memory are the canary's usage over its requests (1.0 = using exactly what it requests).
+    """
+
+    success_rate: float = Field(default=0.99, gt=0, le=1, allow_inf_nan=False)
+    latency_p95_seconds: float = Field(default=0.5, gt=0, allow_inf_nan=False)
+    error_rate: float = Field(default=0.01, ge=0, lt=1, allow_inf_nan=False)
+    cpu_usage_to_request: float = Field(default=1.5, gt=0, allow_inf_nan=False)
+    memory_usage_to_request: float = Field(default=1.2, gt=0, allow_inf_nan=False)
 
 
 class PlatformSettings(Model):
@@ -628,6 +659,20 @@ def _cross_checks(settings: Settings, stack: str) -> list[str]:
             f"{ns}:platform.gitRepo: required with the gatekeeper add-on: the repository ArgoCD reads "
             "the objects chart (charts/objects) carrying our policies from"
         )
+    argocd = platform.argocd
+    if platform.enabled and argocd.sso is not None and argocd.url is None:
+        problems.append(
+            f"{ns}:platform.argocd.url: required with SSO: ArgoCD's external https:// URL, which the sign-in "
+            "redirects to (the chart's default is https://argocd.example.com)"
+        )
+    if platform.enabled and argocd.sso is not None and argocd.sso.entra:
+        for field_name, groups in argocd.rbac.model_dump(by_alias=True).items():
+            for index, group in enumerate(groups):
+                if not re.fullmatch(UUID_PATTERN, group):
+                    problems.append(
+                        f"{ns}:platform.argocd.rbac.{field_name}[{index}]: got {group!r}, expected an Entra ID group "
+                        "object id (lowercase UUID): Entra ID puts group ids, not names, in the groups claim"
+                    )
     production = bool(PRODUCTION_STACK.match(stack))
     if production and platform.enabled and platform.gatekeeper.enforcement_action is not EnforcementAction.DENY:
         problems.append(

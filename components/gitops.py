@@ -72,6 +72,14 @@ def is_system_namespace(namespace: str) -> bool:
 SECRET_TYPE_LABEL = {"argocd.argoproj.io/secret-type": "cluster"}
 CLUSTER_NAME_LABEL = "cluster_name"
 GPU_CLUSTER_LABEL = "gpu"
+# gitops-bridge's `environment` label holds ONE environment (its workload ApplicationSets
+# select on it and read `{{metadata.labels.environment}}`: gitops-bridge-dev/gitops-bridge
+# @cac900a2, argocd/iac/terraform/examples/eks/multi-cluster/hub-spoke/hub/bootstrap/workloads.yaml).
+# A Slipway cluster may serve several environments, so it carries the one it matters most
+# for (its production environment if it serves one, else the last it serves) here, and
+# every environment it serves as `environment_<env>: "true"`, which Slipway's own
+# ApplicationSets select on.
+ENVIRONMENT_LABEL = "environment"
 
 
 def enable_label(addon: Addon) -> str:
@@ -90,22 +98,65 @@ def flag(on: bool) -> str:
 
 
 class Annotation(StrEnum):
-    """The facts a cluster Secret carries for services and add-ons."""
+    """The facts a cluster Secret carries for services and add-ons.
+
+    The `addons_repo_*` keys are gitops-bridge's own: its bootstrap ApplicationSets read the
+    add-ons' source as `repoURL: '{{metadata.annotations.addons_repo_url}}'`,
+    `path: '{{metadata.annotations.addons_repo_basepath}}{{metadata.annotations.addons_repo_path}}'`,
+    `targetRevision: '{{metadata.annotations.addons_repo_revision}}'`
+    (gitops-bridge-dev/gitops-bridge @cac900a22e6b82fd011f0f5f94dc35a1614cf24d,
+    argocd/iac/terraform/examples/eks/getting-started/bootstrap/addons.yaml, lines 17-19).
+    """
 
     TENANT_ID = "slipway.io/tenant-id"
     SUBSCRIPTION_ID = "slipway.io/subscription-id"
     CI_CLIENT_ID = "slipway.io/ci-client-id"
     ACR_LOGIN_SERVER = "slipway.io/acr-login-server"
     GHCR_PREFIX = "slipway.io/ghcr-prefix"
-    ADDONS_REPO_URL = "slipway.io/addons-repo-url"
-    ADDONS_REPO_REVISION = "slipway.io/addons-repo-revision"
-    ADDONS_REPO_PATH = "slipway.io/addons-repo-path"
+    ADDONS_REPO_URL = "addons_repo_url"
+    ADDONS_REPO_REVISION = "addons_repo_revision"
+    ADDONS_REPO_BASEPATH = "addons_repo_basepath"
+    ADDONS_REPO_PATH = "addons_repo_path"
     OIDC_ISSUER = "slipway.io/oidc-issuer"
     KUBELET_CLIENT_ID = "slipway.io/kubelet-client-id"
 
 
 # This repository's deliberately trivial chart that emits the objects passed in its values.
 OBJECTS_CHART_PATH = "charts/objects"
+
+
+def addons_repo_annotations(url: str, revision: str) -> dict[str, str]:
+    """The gitops-bridge annotations saying where the add-ons' objects chart lives.
+
+    Base path and path concatenate, as gitops-bridge's ApplicationSets do: the base path is
+    the repository root, the path the objects chart.
+    """
+    return {
+        Annotation.ADDONS_REPO_URL: url,
+        Annotation.ADDONS_REPO_REVISION: revision,
+        Annotation.ADDONS_REPO_BASEPATH: "",
+        Annotation.ADDONS_REPO_PATH: OBJECTS_CHART_PATH,
+    }
+
+
+def annotation_param(annotation: Annotation) -> str:
+    """The Go-template expression an ApplicationSet reads a cluster Secret annotation with.
+
+    The clusters generator hands a Secret's annotations over as `.metadata.annotations` in
+    goTemplate mode (argoproj/argo-cd v3.4.4, applicationset/generators/cluster.go, lines 142-152).
+    """
+    if not annotation.value.isidentifier():
+        raise ValueError(f"annotation {annotation.value!r} is not a Go template field name")
+    return f"{{{{.metadata.annotations.{annotation.value}}}}}"
+
+
+# The add-on Application source that reads the objects chart's repository, revision and path
+# from the cluster Secret, so the add-ons can move repositories without a Pulumi change.
+ADDONS_REPO_SOURCE = {
+    "repoURL": annotation_param(Annotation.ADDONS_REPO_URL),
+    "targetRevision": annotation_param(Annotation.ADDONS_REPO_REVISION),
+    "path": annotation_param(Annotation.ADDONS_REPO_BASEPATH) + annotation_param(Annotation.ADDONS_REPO_PATH),
+}
 
 
 @dataclass(frozen=True)
@@ -121,9 +172,20 @@ class ClusterTarget:
         return self.role is ClusterRole.GPU
 
 
-def cluster_labels(target: ClusterTarget) -> dict[str, str]:
+def primary_environment(environments: Sequence[str], production_environments: Sequence[str]) -> str:
+    """The one environment gitops-bridge's `environment` label names: the first production one served, else the last."""
+    production = [env for env in environments if env in production_environments]
+    return production[0] if production else environments[-1]
+
+
+def cluster_labels(target: ClusterTarget, production_environments: Sequence[str]) -> dict[str, str]:
     """Everything an ApplicationSet may select a cluster on."""
-    labels = {**SECRET_TYPE_LABEL, CLUSTER_NAME_LABEL: target.role.value, GPU_CLUSTER_LABEL: flag(target.gpu)}
+    labels = {
+        **SECRET_TYPE_LABEL,
+        CLUSTER_NAME_LABEL: target.role.value,
+        GPU_CLUSTER_LABEL: flag(target.gpu),
+        ENVIRONMENT_LABEL: primary_environment(target.environments, production_environments),
+    }
     labels.update({environment_label(env): "true" for env in target.environments})
     labels.update({enable_label(addon): "true" for addon in target.addons})
     return labels
@@ -172,6 +234,30 @@ def go_template_literal(text: str) -> str:
 def clusters_generator(selector: Mapping[str, str]) -> dict[str, Any]:
     """ArgoCD's clusters generator over the cluster Secrets matching `selector`."""
     return {"clusters": {"selector": {"matchLabels": dict(selector)}}}
+
+
+# The parameters ArgoCD's clusters generator emits for every cluster in goTemplate mode:
+# `name`, `nameNormalized`, `server`, `project` (always, "" for a Secret without one),
+# `metadata` (argoproj/argo-cd v3.4.4, applicationset/generators/cluster.go, lines 128-152)
+# and `values` when the generator sets some (value_interpolation.go, lines 20-24).
+CLUSTER_GENERATOR_PARAMS = frozenset({"name", "nameNormalized", "server", "project", "metadata", "values"})
+
+
+def clusters_matrix(selector: Mapping[str, str], elements: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """A matrix of the clusters matching `selector` and a list of `elements`.
+
+    In goTemplate mode the matrix merges the FIRST generator's parameters over the second's
+    (argoproj/argo-cd v3.4.4, applicationset/generators/matrix.go, lines 60-66: `b` then `a`,
+    both `mergo.WithOverride`), so a list key the clusters generator also emits would be
+    silently replaced by the cluster's value (`project: ""`). Such a key is refused here.
+    """
+    for element in elements:
+        clash = sorted(CLUSTER_GENERATOR_PARAMS & set(element))
+        if clash:
+            raise ValueError(f"list parameters {clash} would be overridden by the clusters generator's")
+    return {
+        "matrix": {"generators": [clusters_generator(selector), {"list": {"elements": [dict(e) for e in elements]}}]}
+    }
 
 
 def application_set_spec(

@@ -166,7 +166,6 @@ def test_a_source_hydrator_is_not_modelled() -> None:
         admit([app], [project("team-a")])
 
 
-@pytest.mark.xfail(strict=True, reason="#18 services project fixed by lead")
 def test_prod_applications_are_all_admitted(recorded: Callable[[str], Recording]) -> None:
     recording = recorded("prod")
     assert recording_problems(recording, system_namespaces=SYSTEM_NAMESPACES, platform_project="platform") == []

@@ -10,6 +10,7 @@ import pytest
 from conftest import run_stack_document, slipway, stack_document
 from schema_check import custom_resource_errors
 
+from components.gitops import CLUSTER_GENERATOR_PARAMS, clusters_matrix
 from offline.applications import ApplicationSetError, Unsupported, applications, cluster_secrets, expand
 from offline.engine import Recording
 
@@ -38,6 +39,8 @@ def test_cluster_secrets_label_what_applicationsets_select(recorded: Callable[[s
             labels["enable_argo_rollouts"] == labels["enable_gatekeeper"] == labels["enable_sealed_secrets"] == "true"
         )
     assert gpu["enable_gpu_operator"] == "true" and "enable_gpu_operator" not in hub
+    # gitops-bridge's single `environment`: the production environment the cluster serves
+    assert hub["environment"] == gpu["environment"] == "prod"
     assert secrets["hub"]["stringData"]["server"] == "https://kubernetes.default.svc"
     assert secrets["gpu"]["stringData"]["server"].endswith(".azmk8s.io:443")
 
@@ -51,7 +54,12 @@ def test_cluster_secrets_carry_metadata_and_no_static_credential(recorded: Calla
         assert annotations["slipway.io/acr-login-server"] == "slipwayprodacr.azurecr.io"
         assert annotations["slipway.io/ghcr-prefix"] == "ghcr.io/acme-platform"
         assert annotations["slipway.io/oidc-issuer"].startswith("https://westeurope.oic.prod-aks.azure.com/")
-        assert annotations["slipway.io/addons-repo-url"] == "https://github.com/acme-platform/slipway.git"
+        assert {key: value for key, value in annotations.items() if key.startswith("addons_repo_")} == {
+            "addons_repo_url": "https://github.com/acme-platform/slipway.git",
+            "addons_repo_revision": "main",
+            "addons_repo_basepath": "",
+            "addons_repo_path": "charts/objects",
+        }
         config = json.loads(secret.plain()["stringData"]["config"])
         text = json.dumps(config)
         for credential in ("bearerToken", "password", "keyData", "certData", "username"):
@@ -127,23 +135,59 @@ def test_appprojects_destinations_match_environments(recorded: Callable[[str], R
             )
             == []
         )
+        # only the team's own services' namespaces, on the clusters that run them
         assert {(d["name"], d["namespace"]) for d in spec["destinations"]} == {
-            (cluster, f"*-{env}") for env in ("dev", "staging", "prod") for cluster in ("hub", "gpu")
+            (cluster, f"{service}-{env}")
+            for env in ("dev", "staging", "prod")
+            for service, cluster in TEAM_SERVICES[name]
         }
         assert spec["clusterResourceWhitelist"] == []
         assert spec["sourceRepos"] == ["https://github.com/acme-platform/gitops.git"]
         (role,) = spec["roles"]
         assert all("-prod-" not in policy for policy in role["policies"])
         assert any("-staging-" in policy and ", sync," in policy for policy in role["policies"])
+        assert role["groups"] == ["9c4f5d6e-7a8b-4c93-9d0e-2f3a4b5c6d7e"]
+        assert sorted(role["policies"]) == sorted(
+            f"p, proj:{name}:ci, applications, {action}, {name}/*-{env}-*, allow"
+            for env in ("dev", "staging")
+            for action in ("get", "sync")
+        )
         (window,) = spec["syncWindows"]
         assert window["kind"] == "allow" and window["manualSync"] is True and window["applications"] == ["*-prod-*"]
 
 
-@pytest.mark.xfail(strict=True, reason="#18 services project fixed by lead")
 def test_every_service_application_names_a_project_that_exists(recorded: Callable[[str], Recording]) -> None:
     recording = recorded("prod")
     projects = {r.plain()["metadata"]["name"] for r in recording.of_type(PROJECT)}
     assert {app["spec"]["project"] for app in service_apps(recording).values()} <= projects
+
+
+TEAM_SERVICES = {
+    "team-payments": [("payments-api", "hub")],
+    "team-web": [("web-frontend", "hub")],
+    "team-ml": [("inference", "gpu")],
+}
+
+
+def test_services_applicationsets_pass_the_project_under_a_key_the_clusters_generator_does_not_emit(
+    recorded: Callable[[str], Recording],
+) -> None:
+    """In goTemplate mode the clusters generator's `project: ""` wins over a list element's `project`."""
+    for stack in ("dev", "prod", "local"):
+        appsets = [r.plain() for r in recorded(stack).of_type(APPSET) if r.name.startswith("services-")]
+        assert appsets
+        for appset in appsets:
+            spec = appset["spec"]
+            assert spec["goTemplate"] is True
+            assert spec["template"]["spec"]["project"] == "{{.serviceProject}}"
+            for generator in spec["generators"]:
+                first, second = generator["matrix"]["generators"]
+                assert "clusters" in first
+                for element in second["list"]["elements"]:
+                    assert not CLUSTER_GENERATOR_PARAMS & set(element), element
+                    assert element["serviceProject"] in {"services", "team-payments", "team-web", "team-ml"}
+    with pytest.raises(ValueError, match=r"\['project'\] would be overridden"):
+        clusters_matrix({"gpu": "true"}, [{"service": "a", "project": "team-a"}])
 
 
 def test_dev_stack_has_no_production_environment(recorded: Callable[[str], Recording]) -> None:
@@ -152,7 +196,6 @@ def test_dev_stack_has_no_production_environment(recorded: Callable[[str], Recor
     assert all("automated" in a["spec"]["syncPolicy"] for a in service_apps(recorded("dev")).values())
 
 
-@pytest.mark.xfail(strict=True, reason="#18 services project fixed by lead")
 def test_shared_project_layout() -> None:
     document = stack_document("dev")
     slipway(document, "delivery")["projects"] = "shared"
@@ -183,19 +226,35 @@ def test_objects_grow_with_services_not_with_services_times_environments() -> No
 def test_canary_analysis_templates_validate_after_expansion(recorded: Callable[[str], Recording]) -> None:
     apps = generated(recorded("prod"), "canary-analysis-")
     assert set(apps) == {"canary-analysis-hub", "canary-analysis-gpu"}
-    objects = apps["canary-analysis-hub"]["spec"]["sources"][0]["helm"]["valuesObject"]["objects"]
-    assert {o["metadata"]["name"] for o in objects} == {"success-rate", "latency-p95", "error-rate"}
+    source = apps["canary-analysis-hub"]["spec"]["sources"][0]
+    assert (source["repoURL"], source["targetRevision"], source["path"]) == (
+        "https://github.com/acme-platform/slipway.git",
+        "main",
+        "charts/objects",
+    )
+    objects = source["helm"]["valuesObject"]["objects"]
+    assert {o["metadata"]["name"] for o in objects} == {
+        "success-rate",
+        "latency-p95",
+        "error-rate",
+        "cpu-usage",
+        "memory-usage",
+    }
     conditions = {o["metadata"]["name"]: o["spec"]["metrics"][0]["successCondition"] for o in objects}
+    guard = "len(result) == 0 || isNaN(result[0]) || result[0]"
     assert conditions == {
-        "success-rate": "result[0] >= 0.99",
-        "latency-p95": "result[0] <= 0.5",
-        "error-rate": "result[0] <= 0.01",
+        "success-rate": f"{guard} >= 0.99",
+        "latency-p95": f"{guard} <= 0.5",
+        "error-rate": f"{guard} <= 0.01",
+        "cpu-usage": f"{guard} <= 1.5",
+        "memory-usage": f"{guard} <= 1.2",
     }
     for item in objects:
         assert custom_resource_errors(item) == []
         prometheus = item["spec"]["metrics"][0]["provider"]["prometheus"]
         assert prometheus["address"] == "https://prometheus.monitoring.acme.example/"
-        assert 'namespace="{{args.namespace}}",service="{{args.service}}"' in prometheus["query"]
+        assert 'namespace="{{args.namespace}}"' in prometheus["query"]
+        assert "{{args.service}}" in prometheus["query"]
 
 
 def test_expansion_refuses_what_it_does_not_model() -> None:

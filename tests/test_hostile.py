@@ -235,7 +235,7 @@ def test_no_settings_error_shows_a_secret_whatever_its_shape(path: tuple[str, ..
 
 
 SETTINGS_CASES = [
-    pytest.param("rbac-group-injection", r"slipway:platform\.argocd\.rbac\.admins\[0\]", marks=LEAD),
+    pytest.param("rbac-group-injection", r"slipway:platform\.argocd\.rbac\.admins\[0\]"),
     pytest.param("gpu-pool-builtin-name", r"slipway:clusters\.gpu\.gpuPools\[0\]\.name.*workload", marks=LEAD),
 ]
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import run_stack_document, slipway, stack_document
 from schema_check import constraint_errors, custom_resource_errors, unknown_value_keys
 
@@ -39,7 +42,7 @@ def application_sets(recording: Recording) -> dict[str, dict[str, Any]]:
 
 def gatekeeper_objects(recording: Recording) -> list[dict[str, Any]]:
     sources = application_sets(recording)["gatekeeper"]["spec"]["template"]["spec"]["sources"]
-    (policies,) = [s for s in sources if s.get("path") == "charts/objects"]
+    (policies,) = [s for s in sources if "chart" not in s]
     return policies["helm"]["valuesObject"]["objects"]  # type: ignore[no-any-return]
 
 
@@ -140,10 +143,9 @@ def test_argocd_rbac_tracking_and_crds(recorded: Callable[[str], Recording]) -> 
     rbac = values["configs"]["rbac"]
     assert rbac["policy.default"] == "role:readonly" and rbac["scopes"] == "[groups]"
     for line in (
-        "g, platform-admins, role:admin",
-        "g, platform-oncall, role:operator",
-        "g, service-developers, role:developer",
-        "g, ci-deployers, role:ci-deployer",
+        "g, 6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b, role:admin",
+        "g, 7a2d3b4c-5e6f-4a71-9b8c-0d1e2f3a4b5c, role:operator",
+        "g, 8b3e4c5d-6f7a-4b82-8c9d-1e2f3a4b5c6d, role:developer",
     ):
         assert line in rbac["policy.csv"].splitlines()
     assert values["configs"]["cm"]["application.resourceTrackingMethod"] == "annotation"
@@ -271,3 +273,178 @@ def test_slack_notifications_token_lives_in_its_own_secret() -> None:
     assert unknown_value_keys("argo-cd", ARGO_CD.version, release.plain()["values"]) == []
     assert secret.urn in release.dependencies
     assert argocd_values(run_stack_document("dev", stack_document("dev")))["notifications"]["enabled"] is False
+
+
+def test_ci_has_no_global_role_in_argocd_rbac(recorded: Callable[[str], Recording]) -> None:
+    """RBAC grants add up: a global CI sync on `*/*` would let CI sync production whatever the projects say."""
+    for stack in ("dev", "prod"):
+        policy = argocd_values(recorded(stack))["configs"]["rbac"]["policy.csv"]
+        ci_groups = slipway(stack_document(stack), "platform")["argocd"]["rbac"]["ciDeployers"]
+        assert "ci-deployer" not in policy
+        assert not [line for line in policy.splitlines() if any(group in line for group in ci_groups)]
+        assert [line for line in policy.splitlines() if ", sync," in line] == [
+            "p, role:developer, applications, sync, */*, allow"
+        ]
+
+
+# --- SSO ---------------------------------------------------------------------------------
+
+
+def test_sso_sets_the_url_and_asks_entra_for_group_ids(recorded: Callable[[str], Recording]) -> None:
+    values = argocd_values(recorded("prod"))
+    cm = values["configs"]["cm"]
+    assert cm["url"] == "https://argocd.acme.example"
+    # the chart derives argocd-cm `url` and notification links from global.domain (default argocd.example.com)
+    assert values["global"]["domain"] == "argocd.acme.example"
+    oidc = yaml.safe_load(cm["oidc.config"])
+    assert oidc["requestedIDTokenClaims"] == {"groups": {"essential": True}}
+    assert unknown_value_keys("argo-cd", ARGO_CD.version, values) == []
+    assert "url" not in argocd_values(recorded("local"))["configs"]["cm"]
+
+
+def sso_problems(change: Callable[[dict[str, Any]], None]) -> list[str]:
+    from settings import SettingsError
+
+    document = stack_document("prod")
+    change(slipway(document, "platform")["argocd"])
+    with pytest.raises(SettingsError) as raised:
+        run_stack_document("prod", document)
+    return raised.value.problems
+
+
+def test_sso_needs_a_url() -> None:
+    (problem,) = sso_problems(lambda argocd: argocd.pop("url"))
+    assert problem.startswith("slipway:platform.argocd.url: required with SSO")
+
+
+def test_entra_sso_binds_groups_by_object_id_only() -> None:
+    def names(argocd: dict[str, Any]) -> None:
+        argocd["rbac"]["admins"] = ["platform-admins"]
+
+    (problem,) = sso_problems(names)
+    assert problem.startswith("slipway:platform.argocd.rbac.admins[0]: got 'platform-admins', expected an Entra ID")
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["ci, role:admin", "ci\ng, everyone, role:admin", 'a"b', "tab\there", " padded", ""],
+)
+def test_rbac_subjects_cannot_inject_policy_lines(subject: str) -> None:
+    from settings import SettingsError
+
+    document = stack_document("dev")
+    slipway(document, "platform")["argocd"]["rbac"]["developers"] = [subject]
+    with pytest.raises(SettingsError, match=r"rbac\.developers\[0\]: .*without commas, quotes, control characters"):
+        run_stack_document("dev", document)
+
+
+# --- notifications, as the chart renders them --------------------------------------------
+
+NOTIFICATIONS_CM = (
+    Path(__file__).parent / "schemas" / "charts" / "argo-cd" / ARGO_CD.version / ("argocd-notifications-cm.yaml")
+)
+WITH_BLOCK = re.compile(r"\{\{- with \.Values\.notifications\.(\w+) \}\}\n(.*?)\{\{- end \}\}", re.S)
+
+
+def notifications_cm_data(notifications: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """The `data` entries the pinned chart template renders from the `keys` of `notifications`.
+
+    Models the two forms the template uses for them: `{{- toYaml . | nindent 2 }}` right under
+    `data:` (each entry of the value becomes a data key) and `KEY: |` then
+    `{{- toYaml . | nindent 4 }}` (the value becomes one block string). Any other form raises.
+    """
+    blocks = {match.group(1): match.group(2).strip() for match in WITH_BLOCK.finditer(NOTIFICATIONS_CM.read_text())}
+    rendered = ["data:"]
+    for key in keys:
+        value = notifications.get(key)
+        if not value:
+            continue  # `with` skips an empty value
+        body = [line.strip() for line in blocks[key].splitlines()]
+        dumped = yaml.safe_dump(value, sort_keys=False).rstrip("\n").splitlines()
+        if body == ["{{- toYaml . | nindent 2 }}"]:
+            rendered += ["  " + line for line in dumped]
+        elif body == [f"{key}: |", "{{- toYaml . | nindent 4 }}"]:
+            rendered += [f"  {key}: |", *("    " + line for line in dumped)]
+        else:
+            raise AssertionError(f"template form of notifications.{key} not modelled: {body}")
+    return yaml.safe_load("\n".join(rendered))["data"]  # type: ignore[no-any-return]
+
+
+def test_notifications_render_into_configmap_strings_as_the_chart_writes_them() -> None:
+    document = stack_document("prod")
+    slipway(document, "platform")["argocd"]["notifications"]["slackToken"] = "xoxb-test"
+    notifications = argocd_values(run_stack_document("prod", document))["notifications"]
+    data = notifications_cm_data(notifications, ("notifiers", "subscriptions", "templates", "triggers"))
+    # ConfigMap data holds strings only: anything else fails the release
+    assert {key: type(value).__name__ for key, value in data.items() if not isinstance(value, str)} == {}
+    assert set(data) == {"service.slack", "subscriptions", *notifications["templates"], *notifications["triggers"]}
+    for trigger in ("on-sync-failed", "on-health-degraded", "on-sync-status-unknown"):
+        (rule,) = yaml.safe_load(data[f"trigger.{trigger}"])
+        (template,) = rule["send"]
+        assert set(yaml.safe_load(data[f"template.{template}"])) == {"message", "slack"}
+    (subscription,) = yaml.safe_load(data["subscriptions"])
+    assert subscription["recipients"] == ["slack:platform-alerts"]
+    assert len(subscription["triggers"]) == 3
+
+
+# --- sealing keys before the controller ------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "local"])
+def test_sealed_secrets_install_waits_for_every_sealing_key(recorded: Callable[[str], Recording], stack: str) -> None:
+    recording = recorded(stack)
+    keys = {r.urn for r in recording.of_type("kubernetes:core/v1:Secret") if r.name.endswith("sealing-key")}
+    (appset,) = [r for r in recording.of_type(APPSET) if r.name == "sealed-secrets-applicationset"]
+    assert keys and keys <= set(appset.dependencies)
+
+
+# --- the gitops-bridge contract ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "local"])
+def test_objects_chart_comes_from_the_cluster_annotations(recorded: Callable[[str], Recording], stack: str) -> None:
+    appsets = {r.plain()["metadata"]["name"]: r.plain() for r in recorded(stack).of_type(APPSET)}
+    # the local stack has no Prometheus, hence no canary analysis
+    for name in ("gatekeeper", "canary-analysis") if stack != "local" else ("gatekeeper",):
+        (objects,) = [s for s in appsets[name]["spec"]["template"]["spec"]["sources"] if "chart" not in s]
+        assert (objects["repoURL"], objects["targetRevision"], objects["path"]) == (
+            "{{.metadata.annotations.addons_repo_url}}",
+            "{{.metadata.annotations.addons_repo_revision}}",
+            "{{.metadata.annotations.addons_repo_basepath}}{{.metadata.annotations.addons_repo_path}}",
+        )
+
+
+def cluster_secret_labels(recording: Recording) -> dict[str, dict[str, str]]:
+    return {
+        r.plain()["stringData"]["name"]: r.plain()["metadata"]["labels"]
+        for r in recording.of_type("kubernetes:core/v1:Secret")
+        if r.plain()["metadata"].get("labels", {}).get("argocd.argoproj.io/secret-type") == "cluster"
+    }
+
+
+def cluster_selectors(recording: Recording) -> list[dict[str, str]]:
+    """The matchLabels of every clusters generator of every ApplicationSet (nested in matrices too)."""
+
+    def walk(generator: dict[str, Any]) -> list[dict[str, str]]:
+        if "clusters" in generator:
+            selector = generator["clusters"]["selector"]
+            assert set(selector) == {"matchLabels"}, "only matchLabels selectors are checked"
+            return [selector["matchLabels"]]
+        if "matrix" in generator:
+            return [s for child in generator["matrix"]["generators"] for s in walk(child)]
+        return []
+
+    return [s for r in recording.of_type(APPSET) for g in r.plain()["spec"]["generators"] for s in walk(g)]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "local"])
+def test_no_dead_flags(recorded: Callable[[str], Recording], stack: str) -> None:
+    """Every enable_<addon> label is selected by some ApplicationSet; every selected label is set on some cluster."""
+    recording = recorded(stack)
+    clusters = cluster_secret_labels(recording)
+    selectors = cluster_selectors(recording)
+    set_enable = {key for labels in clusters.values() for key, value in labels.items() if key.startswith("enable_")}
+    selected = {key for selector in selectors for key in selector}
+    assert set_enable and set_enable <= selected
+    for selector in selectors:
+        assert any(selector.items() <= labels.items() for labels in clusters.values()), selector

@@ -11,15 +11,15 @@ from components.delivery.clusters import (
     ClusterRegistrationArgs,
     WorkloadIdentityAuth,
 )
-from components.delivery.projects import ServiceProjects, ServiceProjectsArgs, SyncWindow
-from components.gitops import Annotation, ClusterRole, ClusterTarget
+from components.delivery.projects import ProjectService, ServiceProjects, ServiceProjectsArgs, SyncWindow
+from components.gitops import Annotation, ClusterRole, ClusterTarget, addons_repo_annotations
 from settings import ProjectLayout
 from wiring.cloud import Cloud
 from wiring.platform import Platform
 from wiring.stack import DeliveryPart, Stack
 
 
-def shared_annotations(stack: Stack, cloud: Cloud) -> dict[str, pulumi.Input[str]]:
+def shared_annotations(cloud: Cloud) -> dict[str, pulumi.Input[str]]:
     """What every cluster Secret tells services and add-ons about the stack."""
     annotations: dict[str, pulumi.Input[str]] = {
         Annotation.TENANT_ID: cloud.tenant_id,
@@ -30,18 +30,19 @@ def shared_annotations(stack: Stack, cloud: Cloud) -> dict[str, pulumi.Input[str
         annotations[Annotation.ACR_LOGIN_SERVER] = cloud.acr.login_server
     if cloud.ghcr is not None:
         annotations[Annotation.GHCR_PREFIX] = cloud.ghcr.image_prefix
-    repo = stack.platform.git_repo if stack.platform is not None else None
-    if repo is not None:
-        annotations[Annotation.ADDONS_REPO_URL] = repo.url
-        annotations[Annotation.ADDONS_REPO_REVISION] = repo.revision
-        annotations[Annotation.ADDONS_REPO_PATH] = "charts"
     return annotations
+
+
+def addons_repo(stack: Stack) -> dict[str, pulumi.Input[str]]:
+    """The gitops-bridge `addons_repo_*` annotations, where the platform has a repository (cloud or local)."""
+    repo = stack.platform.git_repo if stack.platform is not None else None
+    return dict(addons_repo_annotations(repo.url, repo.revision)) if repo is not None else {}
 
 
 def cluster_entry(target: ClusterTarget, stack: Stack, cloud: Cloud | None) -> ClusterEntry:
     """A cluster as ArgoCD should know it: the hub in-cluster, the GPU cluster by workload identity."""
     if cloud is None:
-        return ClusterEntry(target)
+        return ClusterEntry(target, addons_repo(stack))
     cluster = cloud.clusters[target.role]
     remote = None
     if target.role is not ClusterRole.HUB and cloud.argocd_identity is not None:
@@ -52,7 +53,8 @@ def cluster_entry(target: ClusterTarget, stack: Stack, cloud: Cloud | None) -> C
             ca_data=cluster.ca_data,
         )
     annotations = {
-        **shared_annotations(stack, cloud),
+        **addons_repo(stack),
+        **shared_annotations(cloud),
         Annotation.OIDC_ISSUER: cluster.oidc_issuer_url,
         Annotation.KUBELET_CLIENT_ID: cluster.kubelet_client_id,
     }
@@ -65,7 +67,9 @@ def build(stack: Stack, delivery: DeliveryPart, cloud: Cloud | None, platform: P
     hub = pulumi.ResourceOptions(providers=[platform.providers[ClusterRole.HUB]])
     after_argocd: list[pulumi.Resource] = list(platform.argocd.crds)
     entries = [cluster_entry(target, stack, cloud) for target in stack.targets]
-    ClusterRegistration("clusters", ClusterRegistrationArgs(after_argocd, entries), hub)
+    ClusterRegistration(
+        "clusters", ClusterRegistrationArgs(after_argocd, entries, settings.production_environments), hub
+    )
     per_team = settings.projects is ProjectLayout.PER_TEAM
     services = [
         DeliveredService(
@@ -80,16 +84,17 @@ def build(stack: Stack, delivery: DeliveryPart, cloud: Cloud | None, platform: P
     ]
     window = settings.production_sync_window
     ci_groups = stack.platform.argocd.rbac.ci_deployers if stack.platform is not None else []
+    projects: dict[str, list[ProjectService]] = {}
+    for service in services:
+        projects.setdefault(service.project, []).append(ProjectService(service.name, service.gpu, service.environments))
     ServiceProjects(
         "projects",
         ServiceProjectsArgs(
             depends_on=after_argocd,
-            projects=sorted({service.project for service in services}) or ["services"],
+            projects=dict(sorted(projects.items())) or {"services": []},
             repo_url=delivery.git_repo.url,
-            destinations={
-                env: [entry.target.role.value for entry in entries if env in entry.target.environments]
-                for env in settings.environments
-            },
+            clusters=stack.targets,
+            environments=settings.environments,
             production_environments=settings.production_environments,
             production_window=SyncWindow(window.schedule, window.duration, window.time_zone),
             ci_groups=ci_groups,

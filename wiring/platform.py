@@ -47,7 +47,7 @@ def argocd_args(platform: PlatformSettings, cloud: Cloud | None) -> ArgoCdArgs:
     sso = None
     if argo.sso is not None:
         secret = secret_output(argo.sso.client_secret) if argo.sso.client_secret is not None else None
-        sso = ArgoSso(issuer=argo.sso.issuer, client_id=argo.sso.client_id, client_secret=secret)
+        sso = ArgoSso(issuer=argo.sso.issuer, client_id=argo.sso.client_id, entra=argo.sso.entra, client_secret=secret)
     slack = None
     if argo.notifications.slack_token is not None:
         slack = ArgoSlack(token=secret_output(argo.notifications.slack_token), channel=argo.notifications.slack_channel)
@@ -56,6 +56,7 @@ def argocd_args(platform: PlatformSettings, cloud: Cloud | None) -> ArgoCdArgs:
         high_availability=platform.high_availability,
         rbac=argo.rbac,
         platform_repo_url=platform.git_repo.url if platform.git_repo is not None else None,
+        url=argo.url,
         service_monitors=platform.metrics.service_monitors,
         sso=sso,
         slack=slack,
@@ -94,8 +95,6 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
                 enforcement_action=gatekeeper.enforcement_action.value,
                 excluded_namespaces=gatekeeper.excluded_namespaces,
                 allowed_repos=allowed_image_prefixes(cloud),
-                platform_repo_url=repo.url,
-                platform_repo_revision=repo.revision,
             ),
             hub,
         )
@@ -114,9 +113,7 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
         GpuOperator("gpu-operator", GpuOperatorArgs(addon, install_driver, monitors), hub)
     prometheus = platform.metrics.prometheus_url
     if Addon.CANARY_ANALYSIS in wanted and prometheus is not None and repo is not None:
-        CanaryAnalysis(
-            "canary-analysis", CanaryAnalysisArgs(addon, prometheus, platform.analysis, repo.url, repo.revision), hub
-        )
+        CanaryAnalysis("canary-analysis", CanaryAnalysisArgs(addon, prometheus, platform.analysis), hub)
     return Platform(providers=providers, argocd=argocd, sealing_certificates=certificates)
 
 

@@ -28,7 +28,7 @@ from components.gitops import (
     GPU_CLUSTER_LABEL,
     SYNC_RETRY,
     application_set_spec,
-    clusters_generator,
+    clusters_matrix,
     environment_label,
     flag,
 )
@@ -75,11 +75,13 @@ def _generators(environment: str, services: Sequence[DeliveredService]) -> list[
         chosen = [s for s in services if s.gpu == gpu and environment in s.environments]
         if not chosen:
             continue
+        # `serviceProject`, not `project`: the clusters generator's `project` would win (see clusters_matrix).
         elements = [
-            {"service": s.name, "project": s.project, "team": s.team, "autoscaling": s.autoscaling} for s in chosen
+            {"service": s.name, "serviceProject": s.project, "team": s.team, "autoscaling": s.autoscaling}
+            for s in chosen
         ]
         selector = {environment_label(environment): "true", GPU_CLUSTER_LABEL: flag(gpu)}
-        generators.append({"matrix": {"generators": [clusters_generator(selector), {"list": {"elements": elements}}]}})
+        generators.append(clusters_matrix(selector, elements))
     return generators
 
 
@@ -104,7 +106,7 @@ def application_template(environment: str, production: bool, args: ServiceDelive
             "labels": {"slipway.io/service": "{{.service}}", "slipway.io/environment": environment},
         },
         "spec": {
-            "project": "{{.project}}",
+            "project": "{{.serviceProject}}",
             "source": {
                 "repoURL": args.repo_url,
                 "targetRevision": args.revision,

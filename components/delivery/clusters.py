@@ -2,10 +2,11 @@
 
 Each Secret carries what ApplicationSets select on, as labels (`cluster_name`, `gpu`,
 `environment_<env>: "true"` for each environment the cluster serves, since one cluster
-may serve several, and `enable_<addon>: "true"` for each add-on it gets), and what
-services and add-ons need to know, as annotations (registries, tenant and subscription,
-OIDC issuer, workload-identity client ids, and the repository, revision and path the
-add-ons read).
+may serve several, gitops-bridge's `environment` with the one it matters most for, and
+`enable_<addon>: "true"` for each add-on it gets), and what services and add-ons need to
+know, as annotations (registries, tenant and subscription, OIDC issuer, workload-identity
+client ids, and gitops-bridge's `addons_repo_*`: the repository, revision and path the
+add-on ApplicationSets read).
 
 The hub registers itself as the in-cluster destination. A remote cluster is reached with
 Azure workload identity (`argocd-k8s-auth azure`): the Secret holds its address and CA,
@@ -51,6 +52,7 @@ class ClusterRegistrationArgs:
 
     depends_on: Sequence[pulumi.Resource]
     clusters: Sequence[ClusterEntry]
+    production_environments: Sequence[str]
 
 
 def _remote_config(auth: WorkloadIdentityAuth) -> pulumi.Output[str]:
@@ -105,7 +107,7 @@ class ClusterRegistration(pulumi.ComponentResource):
                 metadata=k8s.meta.v1.ObjectMetaArgs(
                     name=f"cluster-{name}",
                     namespace=ARGOCD_NAMESPACE,
-                    labels=cluster_labels(entry.target),
+                    labels=cluster_labels(entry.target, args.production_environments),
                     annotations=dict(entry.annotations),
                 ),
                 type="Opaque",

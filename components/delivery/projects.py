@@ -1,9 +1,12 @@
 """AppProjects for the services: one shared, or one per team (settings decide).
 
-A project may deploy only from the GitOps repository, only into its environments'
-namespaces (`*-<env>`) on the clusters that serve them, and nothing cluster-scoped.
-Its `ci` role may sync non-production applications only. Production changes only in an
-allowed sync window, where manual syncs stay allowed for the on-call.
+A project may deploy only from the GitOps repository, only into its own services'
+namespaces (`<service>-<env>`) on the clusters that serve that environment (GPU services on
+GPU clusters only), and nothing cluster-scoped: one team can never deploy into another's
+namespace. Its `ci` role is CI's only sync right (ArgoCD's RBAC is a union of grants, so
+no global role may give CI more): get and sync on non-production applications only.
+Production changes only in an allowed sync window, where manual syncs stay allowed for
+the on-call.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.gitops import ARGOCD_NAMESPACE
+from components.gitops import ARGOCD_NAMESPACE, ClusterTarget
 
 # Namespaced kinds a service must not manage: the platform owns them.
 PLATFORM_OWNED_KINDS = ("ResourceQuota", "LimitRange", "NetworkPolicy")
@@ -28,14 +31,24 @@ class SyncWindow:
 
 
 @dataclass(frozen=True)
+class ProjectService:
+    """A service as its project sees it: where it may be deployed."""
+
+    name: str
+    gpu: bool
+    environments: Sequence[str]
+
+
+@dataclass(frozen=True)
 class ServiceProjectsArgs:
     """The hub's Kubernetes provider comes through `opts` (`providers=[hub]`)."""
 
     depends_on: Sequence[pulumi.Resource]
-    projects: Sequence[str]
+    # project name -> its services (a project without services gets no destination)
+    projects: Mapping[str, Sequence[ProjectService]]
     repo_url: str
-    # environment -> names of the clusters (as registered with ArgoCD) that serve it
-    destinations: Mapping[str, Sequence[str]]
+    clusters: Sequence[ClusterTarget]
+    environments: Sequence[str]
     production_environments: Sequence[str]
     production_window: SyncWindow
     ci_groups: Sequence[str] = ()
@@ -46,18 +59,24 @@ def application_pattern(project: str, environment: str) -> str:
     return f"{project}/*-{environment}-*"
 
 
+def project_destinations(services: Sequence[ProjectService], clusters: Sequence[ClusterTarget]) -> list[dict[str, str]]:
+    """Each service's own namespace in each environment, on the clusters serving it that match its GPU need."""
+    return [
+        {"name": cluster.role.value, "namespace": f"{service.name}-{env}"}
+        for service in services
+        for env in service.environments
+        for cluster in clusters
+        if env in cluster.environments and cluster.gpu == service.gpu
+    ]
+
+
 class ServiceProjects(pulumi.ComponentResource):
     """One AppProject per project name."""
 
     def __init__(self, name: str, args: ServiceProjectsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("slipway:delivery:ServiceProjects", name, None, opts)
-        destinations = [
-            {"name": cluster, "namespace": f"*-{env}"}
-            for env, clusters in args.destinations.items()
-            for cluster in clusters
-        ]
-        non_production = [env for env in args.destinations if env not in args.production_environments]
-        for project in args.projects:
+        non_production = [env for env in args.environments if env not in args.production_environments]
+        for project, services in args.projects.items():
             windows = [
                 {
                     "kind": "allow",
@@ -77,7 +96,7 @@ class ServiceProjects(pulumi.ComponentResource):
                 spec={
                     "description": f"Services of {project}, delivered by Slipway",
                     "sourceRepos": [args.repo_url],
-                    "destinations": destinations,
+                    "destinations": project_destinations(services, args.clusters),
                     "clusterResourceWhitelist": [],
                     "namespaceResourceBlacklist": [{"group": "*", "kind": kind} for kind in PLATFORM_OWNED_KINDS],
                     "roles": [

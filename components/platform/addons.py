@@ -3,8 +3,9 @@
 An add-on's ApplicationSet uses the clusters generator on the label `enable_<addon>: "true"`
 (plus any other labels it needs, such as `gpu: "true"`) of the ArgoCD cluster Secrets,
 so each cluster gets exactly the add-ons its labels ask for. The generated Application
-installs its sources (the pinned chart with values built in Python, this repository's
-objects chart, or both), syncs automatically with prune and self-heal, server-side apply
+installs its sources (the pinned chart with values built in Python, the objects chart
+found where the cluster Secret's `addons_repo_*` annotations say, or both), syncs
+automatically with prune and self-heal, server-side apply
 (CRDs too large for a client-side apply annotation), and retries with exponential backoff.
 """
 
@@ -18,8 +19,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.gitops import (
+    ADDONS_REPO_SOURCE,
     ARGOCD_NAMESPACE,
-    OBJECTS_CHART_PATH,
     PLATFORM_PROJECT,
     SYNC_RETRY,
     Addon,
@@ -40,14 +41,13 @@ def chart_source(chart: HelmChart, release: str, values: Mapping[str, Any]) -> d
     }
 
 
-def objects_source(repo_url: str, revision: str, release: str, objects: Sequence[Any]) -> dict[str, Any]:
-    """An Application source that installs `objects` through the objects chart."""
-    return {
-        "repoURL": repo_url,
-        "targetRevision": revision,
-        "path": OBJECTS_CHART_PATH,
-        "helm": {"releaseName": release, "valuesObject": {"objects": list(objects)}},
-    }
+def objects_source(release: str, objects: Sequence[Any]) -> dict[str, Any]:
+    """An Application source that installs `objects` through the objects chart.
+
+    Repository, revision and path come from the cluster Secret's gitops-bridge annotations,
+    so the chart can move without a Pulumi change.
+    """
+    return {**ADDONS_REPO_SOURCE, "helm": {"releaseName": release, "valuesObject": {"objects": list(objects)}}}
 
 
 @dataclass(frozen=True)

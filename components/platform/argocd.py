@@ -8,8 +8,12 @@ while the hub cluster does not exist yet (pulumi-kubernetes issue 3027 is the fa
 of client-side rendering against a kubeconfig that is still unknown; a `helm.v3.Release`
 renders server-side and does not have it).
 
-Also here: the RBAC roles a platform team needs (default readonly), optional OIDC SSO,
-Slack notifications with their token in a Secret of its own (never in Helm values),
+Also here: the RBAC roles a platform team needs (default readonly; CI has no global role,
+only its per-project `ci` role, since RBAC grants add up and a project role cannot narrow
+a global one), optional OIDC SSO (Entra ID: the `groups` claim requested as essential,
+groups bound by object id) with ArgoCD's external URL set, Slack notifications with their
+token in a Secret of its own (never in Helm values) and their templates and triggers as
+the strings the chart writes into the `argocd-notifications-cm` ConfigMap's data,
 annotation-based resource tracking, metrics, HA replicas where asked, workload identity
 on the controller and server, and the `platform` AppProject the add-ons deploy through.
 """
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -45,6 +50,7 @@ NOTIFICATION_TRIGGERS = {
 class ArgoSso:
     issuer: str
     client_id: str
+    entra: bool
     client_secret: pulumi.Output[str] | None = None
 
 
@@ -59,6 +65,7 @@ class ArgoCdArgs:
     high_availability: bool
     rbac: ArgoRbacSettings
     platform_repo_url: str | None
+    url: str | None = None
     service_monitors: bool = False
     sso: ArgoSso | None = None
     slack: ArgoSlack | None = None
@@ -80,31 +87,39 @@ def rbac_policy(rbac: ArgoRbacSettings) -> str:
         "p, role:developer, applications, get, */*, allow",
         "p, role:developer, applications, sync, */*, allow",
         "p, role:developer, logs, get, */*, allow",
-        # CI only syncs; AppProject roles narrow it further per environment
-        "p, role:ci-deployer, applications, get, */*, allow",
-        "p, role:ci-deployer, applications, sync, */*, allow",
+        # CI has no role here: each service project's `ci` role is its only sync right.
     ]
     bindings = {
         "role:admin": rbac.admins,
         "role:operator": rbac.operators,
         "role:developer": rbac.developers,
-        "role:ci-deployer": rbac.ci_deployers,
     }
     rules += [f"g, {group}, {role}" for role, groups in bindings.items() for group in groups]
     return "\n".join(rules) + "\n"
 
 
 def notification_values(slack: ArgoSlack) -> dict[str, Any]:
+    """The chart's `notifications` values for Slack.
+
+    The chart writes each `templates` and `triggers` entry as a key of the ConfigMap's data
+    (`toYaml . | nindent 2` under `data:`), so each value is a YAML document in a string;
+    `subscriptions` it renders itself into one string (`subscriptions: |`), so it stays a
+    list (argoproj/argo-helm argo-cd-10.1.1, templates/argocd-configs/argocd-notifications-cm.yaml,
+    copied in tests/schemas/charts/).
+    """
     templates = {
-        f"template.{template}": {
-            "message": f"{{{{.app.metadata.name}}}}: {trigger} ({{{{.app.status.sync.status}}}}, "
-            "{{.app.status.health.status}})",
-            "slack": {"attachments": '[{"title": "{{.app.metadata.name}}", "color": "#E96D76"}]'},
-        }
+        f"template.{template}": yaml.safe_dump(
+            {
+                "message": f"{{{{.app.metadata.name}}}}: {trigger} ({{{{.app.status.sync.status}}}}, "
+                "{{.app.status.health.status}})",
+                "slack": {"attachments": '[{"title": "{{.app.metadata.name}}", "color": "#E96D76"}]'},
+            },
+            sort_keys=False,
+        )
         for trigger, (template, _) in NOTIFICATION_TRIGGERS.items()
     }
     triggers = {
-        f"trigger.{trigger}": [{"when": condition, "send": [template]}]
+        f"trigger.{trigger}": yaml.safe_dump([{"when": condition, "send": [template]}], sort_keys=False)
         for trigger, (template, condition) in NOTIFICATION_TRIGGERS.items()
     }
     return {
@@ -128,10 +143,21 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
             "clientID": args.sso.client_id,
             "requestedScopes": ["openid", "profile", "email"],
         }
+        if args.sso.entra:
+            # Entra ID sends the groups claim (group object ids) only when asked for as essential
+            # (argoproj/argo-cd v3.4.4, docs/operator-manual/user-management/microsoft.md, lines 80-82).
+            oidc["requestedIDTokenClaims"] = {"groups": {"essential": True}}
         if args.sso.client_secret is not None:
             oidc["clientSecret"] = "$argocd-sso:clientSecret"
         cm["oidc.config"] = yaml.safe_dump(oidc, sort_keys=False)
         cm["admin.enabled"] = False
+    global_values: dict[str, Any] = {"additionalLabels": dict(args.labels)}
+    if args.url is not None:
+        # The chart derives argocd-cm `url` and the notifications' links from `global.domain`;
+        # `configs.cm.url` keeps a path the URL may have (argo-helm argo-cd-10.1.1, templates/_helpers.tpl,
+        # `argo-cd.config.cm.presets`).
+        global_values["domain"] = urlsplit(args.url).netloc
+        cm["url"] = args.url
     values: dict[str, Any] = {
         "crds": {"install": False, "keep": True},
         "configs": {
@@ -139,7 +165,7 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
             "params": {"controller.sharding.algorithm": "round-robin"} if args.high_availability else {},
             "rbac": {"policy.csv": rbac_policy(args.rbac), "policy.default": "role:readonly", "scopes": "[groups]"},
         },
-        "global": {"additionalLabels": dict(args.labels)},
+        "global": global_values,
         "controller": {"replicas": replicas, "metrics": metrics},
         "server": {"replicas": replicas, "metrics": metrics},
         "repoServer": {"replicas": replicas, "metrics": metrics},

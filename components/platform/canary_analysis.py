@@ -1,9 +1,22 @@
-"""Canary analysis for Argo Rollouts: success rate, p95 latency and error rate from Prometheus.
+"""Canary analysis for Argo Rollouts: what the platform can measure for any service.
 
-Three ClusterAnalysisTemplates (thresholds and Prometheus address from the platform
-settings) that any Rollout can reference with `service` and `namespace` args.
-Rollouts reads them in its own cluster, so ArgoCD delivers them, through this repository's
-objects chart, to every cluster labelled for Argo Rollouts, after the Rollouts CRDs.
+Five ClusterAnalysisTemplates any Rollout can reference with `service` and `namespace` args,
+thresholds and Prometheus address from the platform settings:
+- `success-rate`, `error-rate` and `latency-p95`, from the services' HTTP metrics
+  (`http_requests_total` with a `code` label, `http_request_duration_seconds_bucket`);
+- `cpu-usage` and `memory-usage`: the service's pods' usage over their requests, from
+  cAdvisor (`container_cpu_usage_seconds_total`, `container_memory_working_set_bytes`) and
+  kube-state-metrics (`kube_pod_container_resource_requests`), names checked in the tests
+  against those projects' metric references (tests/schemas/metrics/).
+
+Healthy canaries must pass: the 5xx series is empty while nothing fails, so it reads as
+`or vector(0)`; a canary without traffic gives NaN (0/0) or no series at all, which is no
+evidence of harm, so each condition passes on an empty result or NaN
+(`len(result) == 0 || isNaN(result[0]) || ...`, with Argo Rollouts' expr functions:
+argoproj/argo-rollouts v1.9.0, utils/evaluate/evaluate.go lines 94-105, and
+docs/features/analysis.md "Handling Metric Results").
+Rollouts reads the templates in its own cluster, so ArgoCD delivers them, through this
+repository's objects chart, to every cluster labelled for Argo Rollouts, after the Rollouts CRDs.
 """
 
 from __future__ import annotations
@@ -18,7 +31,11 @@ from components.platform.addons import AddonArgs, addon_application_set, objects
 from components.platform.argo_rollouts import NAMESPACE as ROLLOUTS_NAMESPACE
 from settings import AnalysisSettings
 
-SELECTOR = 'namespace="{{args.namespace}}",service="{{args.service}}"'
+HTTP_SELECTOR = 'namespace="{{args.namespace}}",service="{{args.service}}"'
+# A Rollout's pods are named `<rollout>-<pod-template-hash>-<suffix>`; cAdvisor and
+# kube-state-metrics both label container series with `namespace`, `pod` and `container`.
+POD_SELECTOR = 'namespace="{{args.namespace}}",pod=~"{{args.service}}-.*"'
+WINDOW = "2m"
 
 
 @dataclass(frozen=True)
@@ -26,11 +43,14 @@ class CanaryAnalysisArgs:
     addon: AddonArgs
     prometheus_url: str
     thresholds: AnalysisSettings
-    repo_url: str
-    revision: str
 
 
-def analysis_template(name: str, query: str, condition: str, prometheus_url: str) -> dict[str, Any]:
+def condition(comparison: str) -> str:
+    """A success condition that passes on no data (no series, or 0/0 without traffic) and judges the rest."""
+    return f"len(result) == 0 || isNaN(result[0]) || result[0] {comparison}"
+
+
+def analysis_template(name: str, query: str, success_condition: str, prometheus_url: str) -> dict[str, Any]:
     return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "ClusterAnalysisTemplate",
@@ -49,7 +69,7 @@ def analysis_template(name: str, query: str, condition: str, prometheus_url: str
                     "interval": "1m",
                     "count": 5,
                     "failureLimit": 1,
-                    "successCondition": condition,
+                    "successCondition": success_condition,
                     # Rollouts' own `{{args.x}}` placeholders must survive the ApplicationSet's Go templating.
                     "provider": {"prometheus": {"address": prometheus_url, "query": go_template_literal(query)}},
                 }
@@ -58,24 +78,39 @@ def analysis_template(name: str, query: str, condition: str, prometheus_url: str
     }
 
 
+def queries() -> dict[str, str]:
+    """Each template's PromQL, by template name."""
+    requests = f"sum(rate(http_requests_total{{{HTTP_SELECTOR}}}[{WINDOW}]))"
+    errors = f'(sum(rate(http_requests_total{{{HTTP_SELECTOR},code=~"5.."}}[{WINDOW}])) or vector(0))'
+    containers = f'{POD_SELECTOR},container!=""'
+
+    def requested(resource: str) -> str:
+        return f'sum(kube_pod_container_resource_requests{{{POD_SELECTOR},resource="{resource}"}})'
+
+    return {
+        "success-rate": f"1 - ({errors} / {requests})",
+        "error-rate": f"{errors} / {requests}",
+        "latency-p95": f"histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket{{{HTTP_SELECTOR}}}"
+        f"[{WINDOW}])) by (le))",
+        "cpu-usage": f"sum(rate(container_cpu_usage_seconds_total{{{containers}}}[{WINDOW}])) / {requested('cpu')}",
+        "memory-usage": f"sum(container_memory_working_set_bytes{{{containers}}}) / {requested('memory')}",
+    }
+
+
+def success_conditions(thresholds: AnalysisSettings) -> dict[str, str]:
+    """Each template's success condition, by template name."""
+    return {
+        "success-rate": condition(f">= {thresholds.success_rate}"),
+        "error-rate": condition(f"<= {thresholds.error_rate}"),
+        "latency-p95": condition(f"<= {thresholds.latency_p95_seconds}"),
+        "cpu-usage": condition(f"<= {thresholds.cpu_usage_to_request}"),
+        "memory-usage": condition(f"<= {thresholds.memory_usage_to_request}"),
+    }
+
+
 def analysis_templates(args: CanaryAnalysisArgs) -> list[dict[str, Any]]:
-    requests = f"sum(rate(http_requests_total{{{SELECTOR}}}[2m]))"
-    errors = f'sum(rate(http_requests_total{{{SELECTOR},code=~"5.."}}[2m]))'
-    latency = f"histogram_quantile(0.95, sum(rate(http_request_duration_seconds_bucket{{{SELECTOR}}}[2m])) by (le))"
-    return [
-        analysis_template(
-            "success-rate",
-            f"1 - ({errors} / {requests})",
-            f"result[0] >= {args.thresholds.success_rate}",
-            args.prometheus_url,
-        ),
-        analysis_template(
-            "latency-p95", latency, f"result[0] <= {args.thresholds.latency_p95_seconds}", args.prometheus_url
-        ),
-        analysis_template(
-            "error-rate", f"{errors} / {requests}", f"result[0] <= {args.thresholds.error_rate}", args.prometheus_url
-        ),
-    ]
+    conditions = success_conditions(args.thresholds)
+    return [analysis_template(name, query, conditions[name], args.prometheus_url) for name, query in queries().items()]
 
 
 class CanaryAnalysis(pulumi.ComponentResource):
@@ -89,7 +124,7 @@ class CanaryAnalysis(pulumi.ComponentResource):
         addon_application_set(
             Addon.CANARY_ANALYSIS,
             namespace=ROLLOUTS_NAMESPACE,
-            sources=[objects_source(args.repo_url, args.revision, Addon.CANARY_ANALYSIS, analysis_templates(args))],
+            sources=[objects_source(Addon.CANARY_ANALYSIS, analysis_templates(args))],
             # Rollouts reads the templates in its own cluster: they go wherever Rollouts goes.
             args=args.addon,
             parent=self,

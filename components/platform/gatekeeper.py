@@ -116,8 +116,6 @@ class GatekeeperArgs:
     enforcement_action: str
     excluded_namespaces: Sequence[str]
     allowed_repos: Sequence[pulumi.Input[str]]
-    platform_repo_url: str
-    platform_repo_revision: str
 
 
 class Gatekeeper(pulumi.ComponentResource):
@@ -145,7 +143,7 @@ class Gatekeeper(pulumi.ComponentResource):
             namespace=NAMESPACE,
             sources=[
                 chart_source(GATEKEEPER, addon, values),
-                objects_source(args.platform_repo_url, args.platform_repo_revision, "gatekeeper-policies", objects),
+                objects_source("gatekeeper-policies", objects),
             ],
             args=args.addon,
             parent=self,

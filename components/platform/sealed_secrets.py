@@ -3,7 +3,9 @@
 A key pair per cluster (a TLS private key and a self-signed certificate, secret in Pulumi
 state) is placed on the cluster as the Secret the controller adopts (label
 `sealedsecrets.bitnami.com/sealed-secrets-key: active`) before ArgoCD installs the
-controller, and the controller's own key renewal is off. Rebuilding a cluster therefore
+controller (the ApplicationSet depends on every cluster's key Secret: a controller that
+starts first generates and keeps a key of its own), and the controller's own key renewal
+is off. Rebuilding a cluster therefore
 keeps every SealedSecret in git decryptable, and the public certificate is an output for
 `kubeseal --cert` (the GitHub layer hands it to CI).
 """
@@ -11,7 +13,7 @@ keeps every SealedSecret in git decryptable, and the public certificate is an ou
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -42,6 +44,7 @@ class SealedSecrets(pulumi.ComponentResource):
     def __init__(self, name: str, args: SealedSecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("slipway:platform:SealedSecrets", name, None, opts)
         self.certificates = {}
+        keys: list[pulumi.Resource] = []
         for cluster, provider in args.clusters.items():
             key = tls.PrivateKey(
                 f"{name}-{cluster}-key", algorithm="RSA", rsa_bits=4096, opts=pulumi.ResourceOptions(parent=self)
@@ -58,7 +61,7 @@ class SealedSecrets(pulumi.ComponentResource):
             namespace = k8s.core.v1.Namespace(
                 f"{name}-{cluster}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=NAMESPACE), opts=on_cluster
             )
-            k8s.core.v1.Secret(
+            sealing_key = k8s.core.v1.Secret(
                 f"{name}-{cluster}-sealing-key",
                 metadata=k8s.meta.v1.ObjectMetaArgs(
                     name="slipway-sealing-key", namespace=NAMESPACE, labels=ACTIVE_KEY_LABEL
@@ -67,6 +70,7 @@ class SealedSecrets(pulumi.ComponentResource):
                 string_data={"tls.crt": certificate.cert_pem, "tls.key": key.private_key_pem},
                 opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[namespace]),
             )
+            keys.append(sealing_key)
             self.certificates[cluster] = certificate.cert_pem
         values = {
             "fullnameOverride": CONTROLLER_NAME,
@@ -78,7 +82,7 @@ class SealedSecrets(pulumi.ComponentResource):
             addon,
             namespace=NAMESPACE,
             sources=[chart_source(SEALED_SECRETS, addon, values)],
-            args=args.addon,
+            args=replace(args.addon, depends_on=[*args.addon.depends_on, *keys]),
             parent=self,
         )
         self.register_outputs({"certificates": self.certificates})
