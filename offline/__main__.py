@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from offline.engine import Recording, run_project
+from offline.reach import print_reach, report_unreachable, stack_report
 from offline.render import preview_json, tree, write_manifests
 from offline.stackfile import StackFileError, load_stack_config
 from settings import SettingsError, sections_from_config, stored_secrets
@@ -26,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--policy-pack", type=Path, help="run this policy pack's policies on the preview")
     preview.add_argument("--policy-config", type=Path, help="JSON: policy name -> mandatory, advisory or disabled")
     preview.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
+    reach = commands.add_parser("reach", help="can each caller reach each API server and registry (offline/reach.py)")
+    reach.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml to use")
+    reach.add_argument("--json", action="store_true", help="print the rows as JSON")
+    reach.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     return parser
 
 
@@ -44,6 +49,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in err.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
+    rows = stack_report(recording, stack_config.config, args.stack)
+    if args.command == "reach":
+        return print_reach(rows, as_json=args.json)
     if args.manifests is not None:
         written = write_manifests(recording, args.manifests)
         print(f"wrote {len(written)} manifest(s) to {args.manifests}", file=sys.stderr)
@@ -54,9 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(document, indent=2))
     else:
         print(tree(recording, details=not args.compact), end="")
+    blocked = report_unreachable(rows)
     if args.policy_pack is not None:
-        return report_policies(recording, args.policy_pack, args.policy_config)
-    return 0
+        return max(blocked, report_policies(recording, args.policy_pack, args.policy_config))
+    return blocked
 
 
 def report_policies(recording: Recording, pack: Path, config: Path | None) -> int:

@@ -22,6 +22,7 @@ class BuiltInRole(StrEnum):
     ACR_PUSH = "8311e382-0749-4cb8-b61a-753f48f9b6f2"
     AKS_RBAC_CLUSTER_ADMIN = "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b"
     AKS_CLUSTER_USER = "4abbcc35-e782-43d8-92c5-2d3abe8ed0a5"
+    NETWORK_CONTRIBUTOR = "4d97b98b-1d4f-4787-a291-c67834d212e7"
 
 
 def role_definition_id(subscription_id: pulumi.Input[str], role: BuiltInRole) -> pulumi.Output[str]:
