@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self, get_args
 
@@ -130,7 +130,7 @@ class Model(BaseModel):
     )
 
 
-def _unique(values: list[str], what: str) -> None:
+def _unique(values: Sequence[str], what: str) -> None:
     seen: set[str] = set()
     for value in values:
         if value in seen:
@@ -805,6 +805,13 @@ def _network_checks(settings: Settings) -> list[str]:
         vnet_users.append("registries.acr.access privateEndpoint")
     if network.runners is Runners.SELF_HOSTED:
         vnet_users.append("azure.network.runners selfHosted")
+    private = [role for role, c in clusters.items() if c.api_server is ApiServerAccess.PRIVATE]
+    if len(private) > 1:
+        problems.append(
+            f"{ns}:clusters.{private[1]}.apiServer: got private beside the private {private[0]} cluster in the "
+            "stack's one VNet, expected at most one private cluster: two private clusters' DNS zones in one VNet "
+            "are not modelled"
+        )
     if vnet_users and network.address_space is None:
         problems.append(
             f"{ns}:azure.network.addressSpace: required by {', '.join(vnet_users)}, expected the VNet's IPv4 range"

@@ -65,7 +65,7 @@ def wire_ghcr(ghcr: GhcrSettings | None) -> Ghcr | None:
     return Ghcr.wire(GhcrArgs(owner=ghcr.owner, pull_username=ghcr.pull_username, pull_token=token))
 
 
-def _network(cloud: CloudPart, group: resources.ResourceGroup) -> StackNetwork | None:
+def _network(cloud: CloudPart, group: resources.ResourceGroup, opts: pulumi.ResourceOptions) -> StackNetwork | None:
     """The VNet and static egress the stack's network model needs, or None when it needs neither."""
     network = cloud.azure.network
     allow_listed = any(c.api_server is ApiServerAccess.ALLOW_LISTED for c in cloud.clusters.values()) or (
@@ -87,6 +87,7 @@ def _network(cloud: CloudPart, group: resources.ResourceGroup) -> StackNetwork |
             egress_prefix_length=network.egress_prefix_length,
             tags=cloud.tags,
         ),
+        opts,
     )
 
 
@@ -213,7 +214,7 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
         resources.ResourceGroupArgs(resource_group_name=f"rg-{cloud.base}", location=location, tags=cloud.tags),
         stateful,
     )
-    net = _network(cloud, group)
+    net = _network(cloud, group, stateful)
     monitoring = _monitoring(cloud, group, stateful)
     acr = _registry(cloud, group, net, stateful)
     ci_settings = cloud.identity.ci

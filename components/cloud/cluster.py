@@ -121,7 +121,7 @@ class AksCluster(pulumi.ComponentResource):
         super().__init__("slipway:cloud:AksCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         spec = args.cluster
-        zones = list(spec.availability_zones) or None
+        zones: list[str] | None = list(spec.availability_zones) or None
         os_sku = containerservice.OSSKU(spec.pools_os_sku().value)
         control_plane = managedidentity.UserAssignedIdentity(
             f"{name}-control-plane",
@@ -147,7 +147,7 @@ class AksCluster(pulumi.ComponentResource):
         ignored = ["agentPoolProfiles"]
         if spec.upgrade_channel in (UpgradeChannel.STABLE, UpgradeChannel.RAPID):
             # These channels move the minor version too: the channel owns the version after creation, and
-            # Pulumi must not try to set the older minor back (AKS refuses downgrades).
+            # Pulumi must not try to set the older minor back.
             ignored.append("kubernetesVersion")
         cluster = containerservice.ManagedCluster(
             name,
@@ -313,7 +313,7 @@ class AksCluster(pulumi.ComponentResource):
         pool_name: str,
         size: PoolSettings | GpuPoolSettings,
         os_sku: containerservice.OSSKU,
-        zones: list[str] | None,
+        zones: Sequence[str] | None,
         cluster: containerservice.ManagedCluster,
         args: AksClusterArgs,
         **extra: Any,
