@@ -7,7 +7,7 @@ from typing import Any
 
 import pulumi
 import pytest
-from conftest import PROJECT_DIR, run_component, run_stack_document, slipway, stack_document
+from conftest import PROJECT_DIR, run_component
 from pulumi_azure_native import containerregistry
 
 from components.cloud.cluster import AksCluster, AksClusterArgs, ClusterNetwork
@@ -48,15 +48,6 @@ def test_the_paths_are_the_stacks_network_models(recorded: Any) -> None:
     }
 
 
-def test_a_private_gpu_cluster_is_reached_from_the_vnet() -> None:
-    document = stack_document("prod")
-    slipway(document, "clusters")["gpu"]["apiServer"] = "private"
-    rows = {(row.caller, row.target): row for row in report(run_stack_document("prod", document))}
-    for caller in ("deploy-ci", "argocd@hub"):
-        row = rows[(caller, "api-server@gpu")]
-        assert (row.path, row.reachable) == ("private endpoint", True), row
-
-
 def test_json_rows_name_caller_target_path_and_verdict(recorded: Any, capsys: pytest.CaptureFixture[str]) -> None:
     assert print_reach(report(recorded("prod")), as_json=True) == 0
     rows = json.loads(capsys.readouterr().out)
@@ -65,12 +56,16 @@ def test_json_rows_name_caller_target_path_and_verdict(recorded: Any, capsys: py
         assert {"caller", "target", "path", "reachable"} <= set(row) and row["reachable"] is True
 
 
-# A stack declared by hand, wrong on purpose: the runners' prefix is not allow-listed, the hub leaves
-# through AKS's own outbound IP, the registry's private DNS zone is linked to no VNet.
 VNET_RANGE = "10.50.0.0/16"
 
 
-def _broken() -> None:
+def _declare(*, private_gpu: bool) -> None:
+    """The hub and the GPU cluster in one VNet with self-hosted runners and a private registry.
+
+    `private_gpu`: the GPU cluster's API server is private, which every caller in the VNet reaches.
+    Otherwise (wrong on purpose): both API servers allow only the GPU cluster's prefix, the hub leaves
+    through AKS's own outbound IP, and the registry's private DNS zone is linked to no VNet.
+    """
     net = StackNetwork(
         "x",
         StackNetworkArgs(
@@ -83,6 +78,7 @@ def _broken() -> None:
             self_hosted_runners=True,
         ),
     )
+    vnet_ids = {"vnet": net.vnet_id} if private_gpu and net.vnet_id is not None else {}
     registry = ContainerRegistry(
         "x",
         ContainerRegistryArgs(
@@ -90,11 +86,12 @@ def _broken() -> None:
             registry_name="xacr1",
             location="westeurope",
             sku=containerregistry.SkuName.PREMIUM,
-            private=PrivateAccess(subnet_id=net.subnet_ids[ENDPOINTS_SUBNET], vnet_ids={}),
+            private=PrivateAccess(subnet_id=net.subnet_ids[ENDPOINTS_SUBNET], vnet_ids=vnet_ids),
         ),
     )
     pulumi.ComponentResource("slipway:platform:ArgoCd", "argocd")  # ArgoCD runs on the hub
     for role, egress in (("hub", None), ("gpu", net.egress_prefix_ids["gpu"])):
+        access = "private" if private_gpu and role == "gpu" else "allowListed"
         AksCluster(
             role,
             AksClusterArgs(
@@ -103,7 +100,7 @@ def _broken() -> None:
                         "kubernetesVersion": "1.33",
                         "environments": ["dev"],
                         "adminGroupObjectIds": ["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"],
-                        "apiServer": "allowListed",
+                        "apiServer": access,
                     }
                 ),
                 cluster_name=f"aks-x-{role}",
@@ -121,9 +118,20 @@ def _broken() -> None:
         )
 
 
+def test_a_private_api_server_is_reached_from_its_vnet() -> None:
+    rows = {(row.caller, row.target): row for row in report(run_component(lambda: _declare(private_gpu=True)))}
+    for caller in ("deploy-ci", "argocd@hub"):
+        assert (rows[(caller, "api-server@gpu")].path, rows[(caller, "api-server@gpu")].reachable) == (
+            "private endpoint",
+            True,
+        )
+    for caller in ("kubelet@hub", "kubelet@gpu", "deploy-ci"):
+        assert rows[(caller, "registry@acr")].path == "private endpoint" and rows[(caller, "registry@acr")].reachable
+
+
 @pytest.fixture(scope="module")
 def broken() -> Recording:
-    return run_component(_broken)
+    return run_component(lambda: _declare(private_gpu=False))
 
 
 def test_what_is_declared_wrong_is_unreachable(broken: Recording) -> None:
