@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from enum import StrEnum
 from typing import Annotated, Any, Literal, Self, get_args
 
@@ -70,15 +70,38 @@ AzureRegion = Annotated[str, _pattern(r"^[a-z][a-z0-9]{2,30}$", "an Azure region
 NamePrefix = Annotated[
     str, _pattern(r"^[a-z][a-z0-9]{1,11}$", "2-12 lowercase letters and digits, starting with a letter")
 ]
-AcrName = Annotated[str, _pattern(r"^[a-zA-Z0-9]{5,50}$", "a registry name of 5-50 letters and digits")]
+# ARM allows upper case in a registry name (`^[a-zA-Z0-9]*$`, 5-50) but serves the registry at the lower-cased
+# `<name>.azurecr.io`: a lower-case name is the one the login server, the CI and the clusters all spell alike.
+ACR_NAME = r"^[a-z0-9]{5,50}$"
+AcrName = Annotated[
+    str,
+    _pattern(ACR_NAME, "a registry name of 5-50 lowercase letters and digits (Azure lower-cases its login server)"),
+]
 GitHubOwner = Annotated[str, _pattern(rf"^{_OWNER}$", "a GitHub user or organisation name")]
 GitHubRepo = Annotated[str, _pattern(rf"^{_OWNER}/[A-Za-z0-9._-]{{1,100}}$", "a GitHub repository as OWNER/NAME")]
 GitBranch = Annotated[str, _pattern(r"^[A-Za-z0-9._/-]{1,200}$", "a git branch name")]
-KubernetesVersion = Annotated[str, _pattern(r"^1\.\d{2}\.\d{1,2}$", "an exact Kubernetes version such as 1.33.5")]
+KubernetesVersion = Annotated[
+    str, _pattern(r"^1\.\d{2}(\.\d{1,2})?$", "a Kubernetes version, major.minor (1.33) or a full patch (1.33.5)")
+]
 VmSize = Annotated[str, _pattern(r"^Standard_[A-Za-z0-9_]+$", "an Azure VM size such as Standard_D4ds_v5")]
+# ARM (Microsoft.ContainerService 2025-09-01, managedClusters/agentPools name): `^[a-z][a-z0-9]{0,11}$`.
+AGENT_POOL_NAME = r"^[a-z][a-z0-9]{0,11}$"
 AgentPoolName = Annotated[
     str,
-    _pattern(r"^[a-z][a-z0-9]{0,11}$", "an AKS pool name (1-12 lowercase letters and digits, starting with a letter)"),
+    _pattern(
+        AGENT_POOL_NAME,
+        f"an AKS pool name (1-12 lowercase letters and digits, starting with a letter; ARM rule {AGENT_POOL_NAME})",
+    ),
+]
+# ARM (Microsoft.ContainerService 2025-09-01, managedClusters name, 1-63 characters). The cluster's dnsPrefix is
+# its name; the schema sets no pattern of its own on dnsPrefix.
+CLUSTER_NAME = r"^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$"
+# ARM (Microsoft.OperationalInsights 2023-09-01, workspaces name, 4-63 characters).
+WORKSPACE_NAME = r"^[A-Za-z0-9][A-Za-z0-9-]+[A-Za-z0-9]$"
+# ARM (Microsoft.ContainerService 2025-09-01, MaintenanceWindow startTime and utcOffset).
+MaintenanceTime = Annotated[str, _pattern(r"^\d{2}:\d{2}$", "a time of day as HH:MM (ARM rule ^\\d{2}:\\d{2}$)")]
+UtcOffset = Annotated[
+    str, _pattern(r"^(-|\+)[0-9]{2}:[0-9]{2}$", "a UTC offset such as +01:00 (ARM rule ^(-|\\+)[0-9]{2}:[0-9]{2}$)")
 ]
 HttpsUrl = Annotated[str, _pattern(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$", "an https:// URL")]
 UUID_PATTERN = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
@@ -144,7 +167,7 @@ class Model(BaseModel):
     )
 
 
-def _unique(values: list[str], what: str) -> None:
+def _unique(values: Sequence[str], what: str) -> None:
     seen: set[str] = set()
     for value in values:
         if value in seen:
@@ -155,6 +178,66 @@ def _unique(values: list[str], what: str) -> None:
 # --- slipway:azure -------------------------------------------------------------------
 
 
+class Runners(StrEnum):
+    """Where deploy CI (`pulumi up`, drift) and the golden-image build run."""
+
+    # GitHub's machines: their egress is no range this stack declares, so no allow-list can name them.
+    GITHUB_HOSTED = "githubHosted"
+    # The stack's own runners, in the VNet's runners subnet, leaving through a NAT gateway with a public IP prefix.
+    SELF_HOSTED = "selfHosted"
+
+
+class ExpectedUnreachable(Model):
+    """A row of `python -m offline reach` that is known to be unreachable, and why that is acceptable."""
+
+    caller: str = Field(min_length=1)
+    target: str = Field(min_length=1)
+    reason: str = Field(min_length=10)
+
+
+class NetworkSettings(Model):
+    """The stack's network: one VNet (when anything needs one) and where CI runs.
+
+    `addressSpace` is the VNet's range; it is split into eight equal subnets (one per cluster's
+    nodes, one for private endpoints, one for self-hosted runners). Clusters join it when it is set.
+    """
+
+    address_space: Cidr | None = None
+    runners: Runners = Runners.GITHUB_HOSTED
+    # Public IP prefix size of each static egress (clusters' outbound, runners' NAT gateway): Azure offers
+    # /28 to /31 (learn.microsoft.com/azure/virtual-network/ip-services/public-ip-address-prefix, "Prefix sizes").
+    egress_prefix_length: int = Field(default=31, ge=28, le=31)
+    expected_unreachable: list[ExpectedUnreachable] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _vnet_size(self) -> Self:
+        if self.address_space is not None:
+            network = ipaddress.ip_network(self.address_space)
+            if network.version != 4 or not 8 <= network.prefixlen <= 24:
+                raise ValueError(
+                    f"addressSpace: got {self.address_space}, expected an IPv4 range of /8 to /24 (it holds 8 subnets)"
+                )
+        return self
+
+    def expected(self, caller: str, target: str) -> bool:
+        return any(row.caller == caller and row.target == target for row in self.expected_unreachable)
+
+
+class MonitoringSettings(Model):
+    """The observability baseline: a Log Analytics workspace receiving the clusters' and registry's logs."""
+
+    enabled: bool = True
+    retention_days: int = Field(default=30, gt=0)
+    # Microsoft Defender for Containers' sensor on every cluster, reporting to the workspace.
+    defender: bool = False
+
+    @model_validator(mode="after")
+    def _defender_needs_workspace(self) -> Self:
+        if self.defender and not self.enabled:
+            raise ValueError("defender: got true with enabled false, expected the workspace Defender reports to")
+        return self
+
+
 class AzureSettings(Model):
     """Where the cloud layer lives. `enabled: false` switches the whole cloud layer off."""
 
@@ -163,6 +246,8 @@ class AzureSettings(Model):
     name_prefix: NamePrefix = "slipway"
     protect: bool = False
     tags: dict[TagName, TagValue] = Field(default_factory=dict, max_length=50)
+    network: NetworkSettings = Field(default_factory=NetworkSettings)
+    monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
 
 
 # --- slipway:registries --------------------------------------------------------------
@@ -174,28 +259,46 @@ class AcrSku(StrEnum):
     PREMIUM = "Premium"
 
 
+class RegistryAccess(StrEnum):
+    """How callers reach the registry."""
+
+    PUBLIC = "public"  # public endpoint, any source; Entra ID role assignments decide who may pull or push
+    ALLOW_LISTED = "allowListed"  # public endpoint, only the stack's static egress ranges (network rules)
+    PRIVATE_ENDPOINT = "privateEndpoint"  # no public endpoint; a private endpoint in the stack's VNet
+
+
 class AcrSettings(Model):
     """Azure Container Registry: private, no admin user, no anonymous pull."""
 
     enabled: bool = True
     name: AcrName | None = None
     sku: AcrSku = AcrSku.STANDARD
-    public_network_access: bool = True
+    access: RegistryAccess = RegistryAccess.PUBLIC
+    # Extra sources allowed through the network rules (`access: allowListed`), beside the stack's static egress.
+    allowed_ranges: list[Cidr] = Field(default_factory=list)
     zone_redundant: bool = False
     geo_replicas: list[AzureRegion] = Field(default_factory=list)
     untagged_retention_days: int | None = Field(default=None, ge=0, le=365)
+    # Whether images may be exported out of the registry (ACR's export policy).
+    export_enabled: bool = True
+    # A dedicated data endpoint per region (`<name>.<region>.data.azurecr.io`) for layer downloads.
+    data_endpoint: bool = False
 
     @model_validator(mode="after")
     def _premium_features(self) -> Self:
+        # Premium only: geo-replication, availability zones, private endpoints and firewall rules (PSRule for Azure,
+        # Azure.ACR.MinSku; Azure Policy "Container registries should have SKUs that support Private Links").
         premium_only = {
             "zoneRedundant": self.zone_redundant,
             "geoReplicas": bool(self.geo_replicas),
             "untaggedRetentionDays": self.untagged_retention_days is not None,
-            "publicNetworkAccess": not self.public_network_access,
+            f"access {self.access.value}": self.access is not RegistryAccess.PUBLIC,
         }
         used = [key for key, on in premium_only.items() if on]
         if used and self.sku is not AcrSku.PREMIUM:
             raise ValueError(f"{', '.join(used)}: only with sku Premium, got sku {self.sku.value}")
+        if self.allowed_ranges and self.access is not RegistryAccess.ALLOW_LISTED:
+            raise ValueError(f"allowedRanges: only with access allowListed, got access {self.access.value}")
         _unique(self.geo_replicas, "geoReplicas")
         return self
 
@@ -264,10 +367,17 @@ class ClusterTier(StrEnum):
 
 
 class UpgradeChannel(StrEnum):
+    """AKS's auto-upgrade channels (ARM enum of ManagedClusterAutoUpgradeProfile.upgradeChannel)."""
+
     PATCH = "patch"
     STABLE = "stable"
     RAPID = "rapid"
     NODE_IMAGE = "node-image"
+    NONE = "none"
+
+
+# Channels that move the Kubernetes version: the stack pins only major.minor and lets the channel pick the patch.
+VERSION_CHANNELS = (UpgradeChannel.PATCH, UpgradeChannel.STABLE, UpgradeChannel.RAPID)
 
 
 class NodeOsUpgradeChannel(StrEnum):
@@ -279,6 +389,23 @@ class NetworkPolicy(StrEnum):
     AZURE = "azure"
     CALICO = "calico"
     CILIUM = "cilium"
+
+
+class ApiServerAccess(StrEnum):
+    """How callers reach a cluster's API server."""
+
+    # Public endpoint, no IP allow-list: Entra ID (no local accounts) and Azure RBAC decide who gets in.
+    PUBLIC = "public"
+    # Public endpoint open only to the stack's static egress (clusters' outbound prefixes, runners' NAT) and
+    # `authorizedIpRanges`.
+    ALLOW_LISTED = "allowListed"
+    # No public endpoint: reachable only from the cluster's own VNet (self-hosted runners and the other cluster).
+    PRIVATE = "private"
+
+
+class OsSku(StrEnum):
+    AZURE_LINUX = "AzureLinux"
+    UBUNTU = "Ubuntu"
 
 
 class PoolSettings(Model):
@@ -302,19 +429,38 @@ class GpuDriver(StrEnum):
     NONE = "None"
 
 
+# The pools every cluster declares itself: a GPU pool of the same name would be a second AgentPool of that name.
+RESERVED_POOL_NAMES = ("system", "workload")
+
+
+def _spot_price(value: float) -> float:
+    # ARM (ManagedClusterAgentPoolProfileProperties.spotMaxPrice): "any decimal value greater than zero or -1".
+    if value != -1 and value <= 0:
+        raise ValueError(f"got {value}, expected -1 (pay up to the on-demand price) or a price greater than zero")
+    return value
+
+
 class GpuPoolSettings(Model):
     name: AgentPoolName
     vm_size: VmSize
+    # Required: a GPU size is rarely offered in every zone of a region; [] leaves the choice to Azure.
+    zones: list[AvailabilityZone]
     min_count: int = Field(default=0, ge=0, le=100)
     max_count: int = Field(ge=1, le=100)
     spot: bool = False
-    spot_max_price: float = Field(default=-1, ge=-1)
+    spot_max_price: Annotated[float, AfterValidator(_spot_price)] = -1
     driver: GpuDriver = GpuDriver.NONE
 
     @model_validator(mode="after")
     def _bounds(self) -> Self:
         if self.min_count > self.max_count:
             raise ValueError(f"minCount {self.min_count} is greater than maxCount {self.max_count}")
+        if self.name in RESERVED_POOL_NAMES:
+            raise ValueError(
+                f"name: got '{self.name}', expected a name other than {', '.join(RESERVED_POOL_NAMES)} "
+                "(the cluster's own pools)"
+            )
+        _unique(self.zones, "zones")
         return self
 
 
@@ -322,32 +468,86 @@ class ClusterSettings(Model):
     """One AKS cluster with the security baseline; what varies per stack is here."""
 
     enabled: bool = True
+    # major.minor with an auto-upgrade channel that moves the patch; a full patch only with channel none/node-image.
     kubernetes_version: KubernetesVersion
     tier: ClusterTier = ClusterTier.FREE
     environments: list[Dns1123Label] = Field(min_length=1)
     availability_zones: list[AvailabilityZone] = Field(default_factory=list)
     admin_group_object_ids: list[Uuid] = Field(min_length=1)
+    api_server: ApiServerAccess = ApiServerAccess.PUBLIC
+    # Extra sources for an allowListed API server (administrators' networks), beside the stack's static egress.
     authorized_ip_ranges: list[Cidr] = Field(default_factory=list)
-    private: bool = False
     upgrade_channel: UpgradeChannel = UpgradeChannel.PATCH
     node_os_upgrade_channel: NodeOsUpgradeChannel = NodeOsUpgradeChannel.NODE_IMAGE
     network_policy: NetworkPolicy = NetworkPolicy.CILIUM
+    # One OS for every pool of the cluster; unset: Ubuntu on a cluster with GPU pools, Azure Linux elsewhere.
+    os_sku: OsSku | None = None
     system_pool: PoolSettings = Field(default_factory=PoolSettings)
     user_pool: PoolSettings = Field(default_factory=PoolSettings)
     gpu_pools: list[GpuPoolSettings] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.private and self.authorized_ip_ranges:
-            raise ValueError("a private cluster takes no authorizedIpRanges: its API server has no public endpoint")
+        if self.authorized_ip_ranges and self.api_server is not ApiServerAccess.ALLOW_LISTED:
+            raise ValueError(
+                f"authorizedIpRanges: only with apiServer allowListed, got apiServer {self.api_server.value}"
+            )
+        pinned_patch = self.kubernetes_version.count(".") == 2
+        if self.upgrade_channel in VERSION_CHANNELS and pinned_patch:
+            raise ValueError(
+                f"kubernetesVersion: got '{self.kubernetes_version}' with upgradeChannel "
+                f"'{self.upgrade_channel.value}', expected major.minor (such as "
+                f"'{self.kubernetes_version.rsplit('.', 1)[0]}'): the channel moves the patch, and a pinned patch "
+                "drifts from it after the first upgrade"
+            )
+        if self.upgrade_channel not in VERSION_CHANNELS and not pinned_patch:
+            raise ValueError(
+                f"kubernetesVersion: got '{self.kubernetes_version}' with upgradeChannel "
+                f"'{self.upgrade_channel.value}', expected a full patch version such as "
+                f"'{self.kubernetes_version}.0': nothing upgrades this cluster's version automatically"
+            )
         _unique(self.environments, "environments")
         _unique([pool.name for pool in self.gpu_pools], "gpuPools names")
         return self
+
+    def pools_os_sku(self) -> OsSku:
+        """The OS of every pool: GPU clusters must not mix OS SKUs (the GPU operator's node OS is one)."""
+        if self.os_sku is not None:
+            return self.os_sku
+        return OsSku.UBUNTU if self.gpu_pools else OsSku.AZURE_LINUX
+
+
+class WeekDay(StrEnum):
+    SUNDAY = "Sunday"
+    MONDAY = "Monday"
+    TUESDAY = "Tuesday"
+    WEDNESDAY = "Wednesday"
+    THURSDAY = "Thursday"
+    FRIDAY = "Friday"
+    SATURDAY = "Saturday"
+
+
+class MaintenanceWindowSettings(Model):
+    """A weekly window in which AKS may upgrade (bounds from ARM's MaintenanceWindow and WeeklySchedule)."""
+
+    day_of_week: WeekDay = WeekDay.SUNDAY
+    start_time: MaintenanceTime = "02:00"
+    duration_hours: int = Field(default=4, ge=4, le=24)
+    utc_offset: UtcOffset = "+00:00"
+    interval_weeks: int = Field(default=1, ge=1, le=4)
+
+
+class MaintenanceSettings(Model):
+    """When AKS's managed upgrades run: Kubernetes versions (`autoUpgrade`) and node OS images (`nodeOs`)."""
+
+    auto_upgrade: MaintenanceWindowSettings = Field(default_factory=MaintenanceWindowSettings)
+    node_os: MaintenanceWindowSettings = Field(default_factory=MaintenanceWindowSettings)
 
 
 class ClustersSettings(Model):
     hub: ClusterSettings
     gpu: ClusterSettings | None = None
+    maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
 
     @model_validator(mode="after")
     def _gpu_pools_on_gpu_cluster(self) -> Self:
@@ -625,8 +825,119 @@ class Settings(Model):
 
 
 def acr_registry_name(settings: Settings, stack: str) -> str:
-    """The registry's name: `registries.acr.name`, or `<namePrefix><stack>acr` without punctuation."""
-    return settings.registries.acr.name or re.sub(r"[^a-z0-9]", "", f"{settings.azure.name_prefix}{stack}acr")
+    """The registry's name: `registries.acr.name`, or `<namePrefix><stack>acr` without `-`, `_` and `.`.
+
+    Upper case is kept, not dropped or lower-cased: the cross-checks reject it with the name to set instead.
+    """
+    return settings.registries.acr.name or re.sub(r"[-_.]", "", f"{settings.azure.name_prefix}{stack}acr")
+
+
+# The rows of `python -m offline reach`: who calls (caller) what (target).
+DEPLOY_CI = "deploy-ci"
+GOLDEN_IMAGE_BUILD = "golden-image-build"
+ARGOCD = "argocd@hub"
+REGISTRY = "registry@acr"
+# AKS takes at most 200 authorized IP ranges (learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges,
+# "Limitations and considerations").
+MAX_AUTHORIZED_IP_RANGES = 200
+
+
+def kubelet(role: str) -> str:
+    return f"kubelet@{role}"
+
+
+def api_server(role: str) -> str:
+    return f"api-server@{role}"
+
+
+def _name_checks(settings: Settings, stack: str) -> list[str]:
+    """Names derived from the stack name that Azure would refuse, each with the ARM rule it breaks."""
+    problems = []
+    ns = NAMESPACE
+    base = f"{settings.azure.name_prefix}-{stack}"
+    derived = acr_registry_name(settings, stack)
+    if settings.registries.acr.enabled and not re.fullmatch(ACR_NAME, derived):
+        problems.append(
+            f"{ns}:registries.acr.name: the name derived for stack '{stack}' is '{derived}', expected 5-50 lowercase "
+            f"letters and digits ({ACR_NAME}; Azure lower-cases the login server): set registries.acr.name"
+        )
+    for role in settings.clusters.enabled() if settings.clusters is not None else {}:
+        name = f"aks-{base}-{role}"
+        if not re.fullmatch(CLUSTER_NAME, name):
+            problems.append(
+                f"{ns}:clusters.{role}: stack '{stack}' makes the cluster name and dnsPrefix '{name}', expected "
+                f"1-63 characters matching ARM's managedClusters name rule {CLUSTER_NAME}: rename the stack or "
+                "azure.namePrefix"
+            )
+    workspace = f"log-{base}"
+    if settings.azure.monitoring.enabled and not (
+        4 <= len(workspace) <= 63 and re.fullmatch(WORKSPACE_NAME, workspace)
+    ):
+        problems.append(
+            f"{ns}:azure.monitoring: stack '{stack}' makes the workspace name '{workspace}', expected 4-63 "
+            f"characters matching ARM's workspaces name rule {WORKSPACE_NAME}: rename the stack or azure.namePrefix"
+        )
+    for index, region in enumerate(settings.registries.acr.geo_replicas):
+        if region == settings.azure.location:
+            problems.append(
+                f"{ns}:registries.acr.geoReplicas[{index}]: got '{region}', the registry's home region "
+                "(azure.location), expected another region: the home region holds the registry itself"
+            )
+    return problems
+
+
+def _network_checks(settings: Settings) -> list[str]:
+    """Who could not reach what under the stack's network model; rows marked expected are let through."""
+    problems = []
+    ns = NAMESPACE
+    network = settings.azure.network
+    clusters = settings.clusters.enabled() if settings.clusters is not None else {}
+    acr = settings.registries.acr
+    vnet_users = [
+        f"clusters.{role}.apiServer private" for role, c in clusters.items() if c.api_server is ApiServerAccess.PRIVATE
+    ]
+    if acr.enabled and acr.access is RegistryAccess.PRIVATE_ENDPOINT:
+        vnet_users.append("registries.acr.access privateEndpoint")
+    if network.runners is Runners.SELF_HOSTED:
+        vnet_users.append("azure.network.runners selfHosted")
+    private = [role for role, c in clusters.items() if c.api_server is ApiServerAccess.PRIVATE]
+    if len(private) > 1:
+        problems.append(
+            f"{ns}:clusters.{private[1]}.apiServer: got private beside the private {private[0]} cluster in the "
+            "stack's one VNet, expected at most one private cluster: two private clusters' DNS zones in one VNet "
+            "are not modelled"
+        )
+    if vnet_users and network.address_space is None:
+        problems.append(
+            f"{ns}:azure.network.addressSpace: required by {', '.join(vnet_users)}, expected the VNet's IPv4 range"
+        )
+    github_hosted = network.runners is Runners.GITHUB_HOSTED
+    ci_callers = [DEPLOY_CI]
+    if settings.github.enabled and settings.github.images.enabled:
+        ci_callers.append(GOLDEN_IMAGE_BUILD)
+
+    def unreachable(caller: str, target: str, how: str, fix: str) -> None:
+        if not network.expected(caller, target):
+            problems.append(
+                f"{ns}:azure.network.runners: {caller} on GitHub-hosted runners could not reach {target} ({how}): "
+                f"GitHub-hosted runners have no egress range this stack declares; expected runners selfHosted, "
+                f"{fix}, or the row in azure.network.expectedUnreachable with a reason"
+            )
+
+    static_ranges = len(clusters) + (0 if github_hosted else 1)
+    for role, cluster in clusters.items():
+        if github_hosted and cluster.api_server is not ApiServerAccess.PUBLIC:
+            unreachable(DEPLOY_CI, api_server(role), f"apiServer {cluster.api_server.value}", "apiServer public")
+        ranges = static_ranges + len(cluster.authorized_ip_ranges)
+        if cluster.api_server is ApiServerAccess.ALLOW_LISTED and ranges > MAX_AUTHORIZED_IP_RANGES:
+            problems.append(
+                f"{ns}:clusters.{role}.authorizedIpRanges: {ranges} ranges with the stack's static egress, expected "
+                f"at most {MAX_AUTHORIZED_IP_RANGES} (AKS's limit on authorized IP ranges)"
+            )
+    if acr.enabled and github_hosted and acr.access is not RegistryAccess.PUBLIC:
+        for caller in ci_callers:
+            unreachable(caller, REGISTRY, f"access {acr.access.value}", "registries.acr.access public")
+    return problems
 
 
 def _cross_checks(settings: Settings, stack: str) -> list[str]:
@@ -634,12 +945,7 @@ def _cross_checks(settings: Settings, stack: str) -> list[str]:
     problems: list[str] = []
     ns = NAMESPACE
     if settings.azure.enabled:
-        derived = acr_registry_name(settings, stack)
-        if settings.registries.acr.enabled and not re.fullmatch(r"[a-zA-Z0-9]{5,50}", derived):
-            problems.append(
-                f"{ns}:registries.acr.name: the name derived for stack '{stack}' is '{derived}', expected "
-                "5-50 letters and digits: set registries.acr.name"
-            )
+        problems += _name_checks(settings, stack) + _network_checks(settings)
         if PRODUCTION_STACK.match(stack) and not settings.azure.protect:
             problems.append(f"{ns}:azure.protect: got false on production stack '{stack}', expected true")
         if settings.clusters is None:

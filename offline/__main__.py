@@ -11,6 +11,7 @@ from components.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, PLATFO
 from offline.admission import recording_problems
 from offline.arm import report as report_arm
 from offline.engine import Recording, run_project
+from offline.reach import print_reach, report_unreachable, stack_report
 from offline.render import preview_json, tree, write_manifests
 from offline.stackfile import StackConfig, StackFileError, load_stack_config
 from settings import PRODUCTION_STACK, SettingsError, sections_from_config, stored_secrets
@@ -34,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--policy-pack", type=Path, help="run this policy pack's policies on the preview")
     preview.add_argument("--policy-config", type=Path, help="JSON: policy name -> mandatory, advisory or disabled")
     preview.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
+    reach = commands.add_parser("reach", help="can each caller reach each API server and registry (offline/reach.py)")
+    reach.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml to use")
+    reach.add_argument("--json", action="store_true", help="print the rows as JSON")
+    reach.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     return parser
 
 
@@ -54,6 +59,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in err.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
+    rows = stack_report(recording, stack_config.config, args.stack)
+    if args.command == "reach":
+        return print_reach(rows, as_json=args.json)
     if args.manifests is not None:
         written = write_manifests(recording, args.manifests)
         print(f"wrote {len(written)} manifest(s) to {args.manifests}", file=sys.stderr)
@@ -64,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(document, indent=2))
     else:
         print(tree(recording, details=not args.compact), end="")
-    # The plan as the real systems would take it: ArgoCD's admission, Azure's own rules.
-    code = max(report_admission(recording), report_arm(recording))
+    # The plan as the real systems would take it: ArgoCD's admission, Azure's own rules, reachability.
+    code = max(report_admission(recording), report_arm(recording), report_unreachable(rows))
     if args.policy_pack is not None:
         code = max(code, report_policies(recording, args.policy_pack, args.policy_config))
     return code

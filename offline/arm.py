@@ -68,6 +68,8 @@ class ArmType:
     name: str
     address: tuple[str, ...] = ("resourceGroupName",)
     section: str = "resourceDefinitions"
+    # Inputs that write the body's own `name` or `type` (network sub-resources take both).
+    body_keys: tuple[str, ...] = ()
 
 
 # azure-native type -> its ARM resource definition. `name` is the input that holds the ARM name;
@@ -119,6 +121,23 @@ TYPES: dict[str, ArmType] = {
     ),
     "azure-native:network:PrivateEndpoint": ArmType(
         "2024-05-01/Microsoft.Network.NRP.json", "privateEndpoints", name="privateEndpointName"
+    ),
+    "azure-native:network:PrivateDnsZoneGroup": ArmType(
+        "2024-05-01/Microsoft.Network.NRP.json",
+        "privateEndpoints_privateDnsZoneGroups",
+        name="privateDnsZoneGroupName",
+        address=("resourceGroupName", "privateEndpointName"),
+        body_keys=("name",),
+    ),
+    "azure-native:network:NatGateway": ArmType(
+        "2024-05-01/Microsoft.Network.NRP.json", "natGateways", name="natGatewayName"
+    ),
+    "azure-native:network:Subnet": ArmType(
+        "2024-05-01/Microsoft.Network.NRP.json",
+        "virtualNetworks_subnets",
+        name="subnetName",
+        address=("resourceGroupName", "virtualNetworkName"),
+        body_keys=("name", "type"),
     ),
     "azure-native:network:VirtualNetwork": ArmType(
         "2024-05-01/Microsoft.Network.NRP.json", "virtualNetworks", name="virtualNetworkName"
@@ -296,14 +315,21 @@ class _Walker:
             if not any(key.casefold() == name.casefold() for key in value):
                 self.found.append((_join(path, name), None, "required"))
         extra = schema.get("additionalProperties")
+        # azure-native flattens a nested object's `properties` into it (x-ms-client-flatten), as it does at
+        # the top level: keys the object does not declare are checked inside its `properties`.
+        flattened: dict[str, Any] = {}
         for key, item in value.items():
             declared = by_fold.get(key.casefold())
             if declared is not None:
                 self.check(file, properties[declared], item, _join(path, key))
             elif isinstance(extra, dict):
                 self.check(file, extra, item, _join(path, key))
+            elif "properties" in properties and path and "properties" not in value:
+                flattened[key] = item
             elif properties or extra is False:
                 self.found.append((_join(path, key), item, "unknown property (not in the ARM schema)"))
+        if flattened:
+            self.check(file, properties["properties"], flattened, _join(path, "properties"))
 
 
 _DATE_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
@@ -352,8 +378,8 @@ def arm_body(arm: ArmType, inputs: Mapping[str, Any]) -> tuple[dict[str, Any], d
     for key, value in inputs.items():
         if key in arm.address:
             continue
-        if key == arm.name:
-            body["name"] = value
+        if key == arm.name or key in arm.body_keys:
+            body[key if key in arm.body_keys else "name"] = value
         elif key in top:
             body[key] = _arm_shape(value)
             origin[key] = key

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import json
 import uuid
 from collections.abc import Callable
@@ -50,6 +51,25 @@ _ARM: dict[str, tuple[str, str]] = {
         "Microsoft.ContainerService/managedClusters/{resourceName}/agentPools",
         "agentPoolName",
     ),
+    "azure-native:containerservice:MaintenanceConfiguration": (
+        "Microsoft.ContainerService/managedClusters/{resourceName}/maintenanceConfigurations",
+        "configName",
+    ),
+    "azure-native:network:VirtualNetwork": ("Microsoft.Network/virtualNetworks", "virtualNetworkName"),
+    "azure-native:network:Subnet": ("Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets", "subnetName"),
+    "azure-native:network:PublicIPPrefix": ("Microsoft.Network/publicIPPrefixes", "publicIpPrefixName"),
+    "azure-native:network:NatGateway": ("Microsoft.Network/natGateways", "natGatewayName"),
+    "azure-native:network:PrivateEndpoint": ("Microsoft.Network/privateEndpoints", "privateEndpointName"),
+    "azure-native:network:PrivateDnsZoneGroup": (
+        "Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups",
+        "privateDnsZoneGroupName",
+    ),
+    "azure-native:privatedns:PrivateZone": ("Microsoft.Network/privateDnsZones", "privateZoneName"),
+    "azure-native:privatedns:VirtualNetworkLink": (
+        "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks",
+        "virtualNetworkLinkName",
+    ),
+    "azure-native:operationalinsights:Workspace": ("Microsoft.OperationalInsights/workspaces", "workspaceName"),
 }
 
 
@@ -75,6 +95,9 @@ class ProviderAnswers:
             "tls:index/privateKey:PrivateKey": self._private_key,
             "tls:index/selfSignedCert:SelfSignedCert": self._self_signed_cert,
             "docker-build:index:Image": self._image,
+            "azure-native:network:PublicIPPrefix": self._ip_prefix,
+            "azure-native:operationalinsights:Workspace": self._workspace,
+            "azure-native:monitor:DiagnosticSetting": self._diagnostic_setting,
         }
         self._invokes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "azure-native:authorization:getClientConfig": self._client_config,
@@ -117,6 +140,22 @@ class ProviderAnswers:
 
     def _registry(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
         return {"loginServer": f"{str(state['name']).lower()}.azurecr.io", "provisioningState": "Succeeded"}
+
+    def _ip_prefix(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        # Azure allocates the range; offline, a stable one from 20.0.0.0/8 aligned to the asked length.
+        length = int(state.get("prefixLength", 31))
+        seed = int(hashlib.sha256(str(state["id"]).encode()).hexdigest()[:6], 16)
+        block = ipaddress.ip_network(f"20.0.0.0/{length}")
+        start = int(block.network_address) + (seed << (32 - length)) % (1 << 24)
+        return {"ipPrefix": str(ipaddress.ip_network(f"{ipaddress.IPv4Address(start)}/{length}"))}
+
+    def _workspace(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        return {"customerId": stable_uuid("workspace", state["id"]), "provisioningState": "Succeeded"}
+
+    def _diagnostic_setting(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        # An extension resource: its id hangs under the resource it watches.
+        setting = str(state.get("name") or name)
+        return {"id": f"{state.get('resourceUri')}/providers/Microsoft.Insights/diagnosticSettings/{setting}"}
 
     def _identity(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
         return {

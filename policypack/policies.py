@@ -33,6 +33,10 @@ STATEFUL_OR_IDENTITY = (
     "azuread:index/application:Application",
     "azuread:index/servicePrincipal:ServicePrincipal",
     "tls:index/privateKey:PrivateKey",
+    # The audit trail (kube-audit-admin, guard, registry events) lives in the workspace.
+    "azure-native:operationalinsights:Workspace",
+    # A re-created prefix gets another range: every allow-list naming the old one would lock callers out.
+    "azure-native:network:PublicIPPrefix",
 )
 
 
@@ -160,9 +164,19 @@ def production_applicationsets_manual_sync(args: ResourceValidationArgs, report:
         report("a production ApplicationSet must not sync automatically", None)
 
 
+# azure-native resources whose type takes no `tags` input.
+UNTAGGABLE = (
+    "azure-native:authorization:RoleAssignment",
+    "azure-native:managedidentity:FederatedIdentityCredential",
+    "azure-native:network:Subnet",
+    "azure-native:network:PrivateDnsZoneGroup",
+    "azure-native:monitor:DiagnosticSetting",
+    "azure-native:containerservice:MaintenanceConfiguration",
+)
+
+
 def azure_resources_tagged(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    taggable = args.resource_type.startswith("azure-native:") and "RoleAssignment" not in args.resource_type
-    if taggable and "FederatedIdentityCredential" not in args.resource_type:
+    if args.resource_type.startswith("azure-native:") and args.resource_type not in UNTAGGABLE:
         tags = args.props.get("tags") or {}
         if not {"app", "stack"} <= set(tags):
             report("Azure resources carry the `app` and `stack` tags (cost and ownership reports)", None)

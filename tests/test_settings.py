@@ -71,7 +71,7 @@ def test_local_stack_has_no_cloud_and_a_kube_context() -> None:
             "clusters",
             ["hub", "kubernetesVersion"],
             "latest",
-            r"slipway:clusters\.hub\.kubernetesVersion: got 'latest', expected an exact Kubernetes version",
+            r"slipway:clusters\.hub\.kubernetesVersion: got 'latest', expected a Kubernetes version, major.minor",
         ),
         (
             "clusters",
@@ -87,8 +87,8 @@ def test_local_stack_has_no_cloud_and_a_kube_context() -> None:
         ),
         (
             "clusters",
-            ["hub", "authorizedIpRanges", 0],
-            "10.0.0.1/8",
+            ["hub", "authorizedIpRanges"],
+            ["10.0.0.1/8"],
             r"authorizedIpRanges\[0\]: an IP range in CIDR form",
         ),
         (
@@ -245,7 +245,7 @@ def test_premium_only_registry_features_need_premium() -> None:
     slipway(document, "registries")["acr"]["sku"] = "Standard"
     assert any(
         p.startswith("slipway:registries.acr:")
-        and "zoneRedundant, geoReplicas, untaggedRetentionDays, publicNetworkAccess" in p
+        and "zoneRedundant, geoReplicas, untaggedRetentionDays, access privateEndpoint" in p
         for p in problems_of(document, "prod")
     )
 
@@ -307,7 +307,7 @@ def test_too_many_federated_credentials_for_one_identity() -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"private": True}, "a private cluster takes no authorizedIpRanges"),
+        ({"authorizedIpRanges": ["192.0.2.0/24"]}, "authorizedIpRanges: only with apiServer allowListed"),
         ({"userPool": {"minCount": 4, "maxCount": 2}}, "minCount 4 is greater than maxCount 2"),
         ({"gpuPools": [{"name": "t4", "vmSize": "Standard_NC4as_T4_v3", "maxCount": 1}]}, "hub.gpuPools"),
     ],

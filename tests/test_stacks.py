@@ -51,7 +51,26 @@ def test_every_role_assignment_is_least_privilege_on_one_resource(
     ci = recording.one("azure-native:managedidentity:UserAssignedIdentity", f"slipway-{stack}-ci").outputs
     argocd = recording.one("azure-native:managedidentity:UserAssignedIdentity", f"slipway-{stack}-argocd").outputs
     kubelet = {role: c["identityProfile"]["kubeletidentity"]["objectId"] for role, c in clusters.items()}
+    # A cluster in the stack's network: its control plane manages its node subnet and its egress prefix.
+    network = {}
+    for role in clusters:
+        plane = recording.one(
+            "azure-native:managedidentity:UserAssignedIdentity", f"slipway-{stack}-{role}-control-plane"
+        )
+        for kind, type_, name in (
+            ("subnet", "azure-native:network:Subnet", f"slipway-{stack}-snet-{role}-nodes"),
+            ("egress", "azure-native:network:PublicIPPrefix", f"slipway-{stack}-egress-{role}"),
+        ):
+            for scope in recording.of_type(type_):
+                if scope.name == name:
+                    network[f"slipway-{stack}-{role}-control-plane-{kind}"] = (
+                        role_id("Network Contributor"),
+                        plane.outputs["principalId"],
+                        scope.outputs["id"],
+                    )
+    assert (stack, len(network)) in (("dev", 0), ("prod", 4))
     assert assignments(recording) == {
+        **network,
         f"slipway-{stack}-ci-acr-push": (role_id("AcrPush"), ci["principalId"], registry),
         f"slipway-{stack}-hub-kubelet-acr-pull": (role_id("AcrPull"), kubelet["hub"], registry),
         f"slipway-{stack}-gpu-kubelet-acr-pull": (role_id("AcrPull"), kubelet["gpu"], registry),
@@ -137,6 +156,12 @@ def test_switching_the_registry_off_removes_exactly_its_resources(recorded: Call
     assert removed - variables == {
         "slipway-prod",  # the ContainerRegistry component and its Registry
         "slipway-prod-northeurope",
+        # its private endpoint, DNS zone, zone group and VNet link, and its diagnostic setting
+        "slipway-prod-endpoint",
+        "slipway-prod-endpoint-dns",
+        "slipway-prod-dns",
+        "slipway-prod-dns-vnet",
+        "slipway-prod-registry",
         "slipway-prod-ci-acr-push",
         "slipway-prod-hub-kubelet-acr-pull",
         "slipway-prod-gpu-kubelet-acr-pull",

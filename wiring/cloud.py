@@ -1,4 +1,8 @@
-"""The cloud layer's wiring: resource group, registries, identities and clusters, from the stack's cloud part."""
+"""The cloud layer's wiring: resource group, network, monitoring, registries, identities and clusters.
+
+The network and monitoring parts (`_network`, `_access`, `_monitoring`) turn the stack's network model and
+observability baseline into the components' arguments; the identity parts live in their own functions.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,26 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import authorization, containerregistry, resources
 
-from components.cloud.cluster import AksCluster, AksClusterArgs
+from components.cloud.cluster import AksCluster, AksClusterArgs, ClusterNetwork
 from components.cloud.federated_identity import FederatedIdentity, FederatedIdentityArgs
 from components.cloud.ghcr import Ghcr, GhcrArgs
 from components.cloud.identity import CiIdentity, CiIdentityArgs, CiIdentityKind
-from components.cloud.registry import ContainerRegistry, ContainerRegistryArgs
+from components.cloud.monitoring import CLUSTER_LOG_CATEGORIES, REGISTRY_LOG_CATEGORIES, Monitoring, MonitoringArgs
+from components.cloud.network import ENDPOINTS_SUBNET, StackNetwork, StackNetworkArgs, node_subnet
+from components.cloud.registry import ContainerRegistry, ContainerRegistryArgs, PrivateAccess
 from components.cloud.roles import assign_role
 from components.gitops import ARGOCD_NAMESPACE, ARGOCD_SERVICE_ACCOUNTS, ClusterRole
-from settings import CiCredential, CiIdentitySettings, CiMode, GhcrSettings, secret_output
+from settings import (
+    ApiServerAccess,
+    CiCredential,
+    CiIdentitySettings,
+    CiMode,
+    ClusterSettings,
+    GhcrSettings,
+    RegistryAccess,
+    Runners,
+    secret_output,
+)
 from wiring.stack import CloudPart, Stack
 
 
@@ -30,6 +46,8 @@ class Cloud:
     ci: CiIdentity
     clusters: dict[ClusterRole, AksCluster]
     argocd_identity: FederatedIdentity | None
+    network: StackNetwork | None
+    monitoring: Monitoring | None
 
 
 def ci_identity_kind(ci: CiIdentitySettings) -> CiIdentityKind:
@@ -47,12 +65,60 @@ def wire_ghcr(ghcr: GhcrSettings | None) -> Ghcr | None:
     return Ghcr.wire(GhcrArgs(owner=ghcr.owner, pull_username=ghcr.pull_username, pull_token=token))
 
 
+def _network(cloud: CloudPart, group: resources.ResourceGroup, opts: pulumi.ResourceOptions) -> StackNetwork | None:
+    """The VNet and static egress the stack's network model needs, or None when it needs neither."""
+    network = cloud.azure.network
+    allow_listed = any(c.api_server is ApiServerAccess.ALLOW_LISTED for c in cloud.clusters.values()) or (
+        cloud.acr is not None and cloud.acr.access is RegistryAccess.ALLOW_LISTED
+    )
+    self_hosted = network.runners is Runners.SELF_HOSTED
+    if network.address_space is None and not allow_listed and not self_hosted:
+        return None
+    return StackNetwork(
+        cloud.base,
+        StackNetworkArgs(
+            resource_group_name=group.name,
+            location=cloud.azure.location,
+            base=cloud.base,
+            address_space=network.address_space,
+            cluster_roles=[str(role) for role in cloud.clusters],
+            static_egress=allow_listed,
+            self_hosted_runners=self_hosted,
+            egress_prefix_length=network.egress_prefix_length,
+            tags=cloud.tags,
+        ),
+        opts,
+    )
+
+
+def _allowed(net: StackNetwork | None, extra: list[str]) -> pulumi.Output[list[str]]:
+    """Every source an allow-list names: the stack's static egress ranges, then `extra`."""
+    egress = list(net.egress_ranges.values()) if net is not None else []
+    return pulumi.Output.all(*egress).apply(lambda ranges: [*ranges, *extra])
+
+
+def _cluster_network(net: StackNetwork | None, role: ClusterRole, cluster: ClusterSettings) -> ClusterNetwork:
+    if net is None:
+        return ClusterNetwork()
+    return ClusterNetwork(
+        node_subnet_id=net.subnet_ids.get(node_subnet(str(role))),
+        outbound_prefix_id=net.egress_prefix_ids.get(str(role)),
+        authorized_ip_ranges=_allowed(net, list(cluster.authorized_ip_ranges))
+        if cluster.api_server is ApiServerAccess.ALLOW_LISTED
+        else None,
+    )
+
+
 def _registry(
-    cloud: CloudPart, group: resources.ResourceGroup, opts: pulumi.ResourceOptions
+    cloud: CloudPart, group: resources.ResourceGroup, net: StackNetwork | None, opts: pulumi.ResourceOptions
 ) -> ContainerRegistry | None:
     if cloud.acr is None:
         return None
     acr = cloud.acr
+    private = None
+    if acr.access is RegistryAccess.PRIVATE_ENDPOINT and net is not None and net.vnet_id is not None:
+        # One VNet holds every caller (both clusters' nodes and the runners): link the zone to it.
+        private = PrivateAccess(subnet_id=net.subnet_ids[ENDPOINTS_SUBNET], vnet_ids={"vnet": net.vnet_id})
     return ContainerRegistry(
         cloud.base,
         ContainerRegistryArgs(
@@ -60,14 +126,47 @@ def _registry(
             registry_name=cloud.acr_name,
             location=cloud.azure.location,
             sku=containerregistry.SkuName(acr.sku.value),
-            public_network_access=acr.public_network_access,
+            allowed_ranges=_allowed(net, list(acr.allowed_ranges))
+            if acr.access is RegistryAccess.ALLOW_LISTED
+            else None,
+            private=private,
             zone_redundant=acr.zone_redundant,
             geo_replicas=acr.geo_replicas,
             untagged_retention_days=acr.untagged_retention_days,
+            export_enabled=acr.export_enabled,
+            data_endpoint=acr.data_endpoint,
             tags=cloud.tags,
         ),
         opts,
     )
+
+
+def _monitoring(cloud: CloudPart, group: resources.ResourceGroup, opts: pulumi.ResourceOptions) -> Monitoring | None:
+    settings = cloud.azure.monitoring
+    if not settings.enabled:
+        return None
+    return Monitoring(
+        cloud.base,
+        MonitoringArgs(
+            resource_group_name=group.name,
+            workspace_name=f"log-{cloud.base}",
+            location=cloud.azure.location,
+            retention_days=settings.retention_days,
+            tags=cloud.tags,
+        ),
+        opts,
+    )
+
+
+def _send_logs(
+    monitoring: Monitoring | None, acr: ContainerRegistry | None, clusters: dict[ClusterRole, AksCluster]
+) -> None:
+    if monitoring is None:
+        return
+    for role, cluster in clusters.items():
+        monitoring.send_logs(f"{role}-cluster", cluster.id, CLUSTER_LOG_CATEGORIES)
+    if acr is not None:
+        monitoring.send_logs("registry", acr.id, REGISTRY_LOG_CATEGORIES)
 
 
 def _argocd_identity(
@@ -115,7 +214,9 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
         resources.ResourceGroupArgs(resource_group_name=f"rg-{cloud.base}", location=location, tags=cloud.tags),
         stateful,
     )
-    acr = _registry(cloud, group, stateful)
+    net = _network(cloud, group, stateful)
+    monitoring = _monitoring(cloud, group, stateful)
+    acr = _registry(cloud, group, net, stateful)
     ci_settings = cloud.identity.ci
     ci = CiIdentity(
         f"{cloud.base}-ci",
@@ -150,12 +251,18 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
                 tenant_id=client.tenant_id,
                 subscription_id=client.subscription_id,
                 acr_id=acr.id if acr is not None else None,
+                network=_cluster_network(net, role, settings),
+                maintenance=cloud.maintenance,
+                defender_workspace_id=monitoring.workspace_id
+                if monitoring is not None and cloud.azure.monitoring.defender
+                else None,
                 tags=cloud.tags,
             ),
             stateful,
         )
         for role, settings in cloud.clusters.items()
     }
+    _send_logs(monitoring, acr, clusters)
     return Cloud(
         tenant_id=client.tenant_id,
         subscription_id=client.subscription_id,
@@ -165,6 +272,8 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
         ci=ci,
         clusters=clusters,
         argocd_identity=_argocd_identity(cloud, group, clusters, client.subscription_id, stateful),
+        network=net,
+        monitoring=monitoring,
     )
 
 

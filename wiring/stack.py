@@ -26,6 +26,7 @@ from settings import (
     GithubSettings,
     GitRepoSettings,
     IdentitySettings,
+    MaintenanceSettings,
     PlatformSettings,
     Settings,
     acr_registry_name,
@@ -48,6 +49,7 @@ class CloudPart:
     identity: IdentitySettings
     ci_subjects: list[str]
     clusters: dict[ClusterRole, ClusterSettings]
+    maintenance: MaintenanceSettings
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ def _cloud_part(settings: Settings, stack: str) -> CloudPart | None:
         identity=settings.identity,
         ci_subjects=ci_subjects(settings),
         clusters={ClusterRole(role): cluster for role, cluster in settings.clusters.enabled().items()},
+        maintenance=settings.clusters.maintenance,
     )
 
 

@@ -2,15 +2,21 @@
 
 Baseline: no local accounts (Entra ID only, Azure RBAC for Kubernetes authorisation,
 admin groups from settings), OIDC issuer and workload identity on, auto-upgrade and
-node-OS upgrade channels set, Azure CNI overlay with a network policy engine, a system
-pool tainted so it runs only critical add-ons, a user-assigned control-plane identity,
-an API server reachable only from authorised ranges (or private), a pinned Kubernetes
-version, and the Azure Policy add-on off (Gatekeeper comes from the platform layer).
+node-OS upgrade channels set with their maintenance windows, Azure CNI overlay with a
+network policy engine, a system pool tainted so it runs only critical add-ons, a
+user-assigned control-plane identity, the API server reached the way the stack's network
+model says (public with Entra ID only, allow-listed to the stack's static egress, or
+private), Defender for Containers where asked, and the Azure Policy add-on off
+(Gatekeeper comes from the platform layer). Comments cite mspnp/aks-baseline
+(`workload-team/cluster-stamp.bicep` @ 0b468aa858bb9ca568f2967b90c08252e45cd84c), the
+reference implementation these choices follow.
 
 Every pool beyond the system pool is its own `AgentPool`: a CPU pool for workloads and,
 on the GPU cluster, GPU pools tainted `nvidia.com/gpu=present:NoSchedule` that scale from
-zero. The cluster ignores drift in `agentPoolProfiles`, which Azure fills with those pools
-and the autoscaler's counts.
+zero. Pools follow the control plane's version (no `orchestratorVersion`), share one OS
+SKU, and are deleted before they are replaced (a pool's name is its identity in Azure).
+The cluster ignores drift in `agentPoolProfiles`, which Azure fills with those pools and
+the autoscaler's counts.
 
 The kubeconfig comes from the list-user-credentials invoke and is rewritten for
 non-interactive `kubelogin` (Entra ID, `azurecli` login); it is always a Pulumi secret.
@@ -19,7 +25,7 @@ non-interactive `kubelogin` (Entra ID, `azurecli` login); it is always a Pulumi 
 from __future__ import annotations
 
 import base64
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,11 +35,36 @@ from pulumi_azure_native import containerservice, managedidentity
 
 from components.cloud.roles import assign_role
 from components.gitops import GPU_NODE_LABEL, GPU_TAINT, SPOT_NODE_LABEL, SPOT_TAINT
-from settings import ClusterSettings, GpuPoolSettings, NetworkPolicy, PoolSettings
+from settings import (
+    VERSION_CHANNELS,
+    ApiServerAccess,
+    ClusterSettings,
+    GpuPoolSettings,
+    MaintenanceSettings,
+    MaintenanceWindowSettings,
+    NetworkPolicy,
+    PoolSettings,
+    UpgradeChannel,
+)
 
 CRITICAL_ADDONS_ONLY = "CriticalAddonsOnly=true:NoSchedule"
 # The Entra ID application of the AKS AAD server: the audience kubelogin asks tokens for.
 AKS_AAD_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
+
+
+# The names AKS gives its two managed maintenance configurations (planned maintenance).
+AUTO_UPGRADE_SCHEDULE = "aksManagedAutoUpgradeSchedule"
+NODE_OS_UPGRADE_SCHEDULE = "aksManagedNodeOSUpgradeSchedule"
+
+
+@dataclass(frozen=True)
+class ClusterNetwork:
+    """Where the cluster sits in the stack's network; unset parts are left to AKS (its own VNet, egress IP)."""
+
+    node_subnet_id: pulumi.Input[str] | None = None
+    outbound_prefix_id: pulumi.Input[str] | None = None
+    # For an allowListed API server: every source allowed (the stack's static egress and extra ranges).
+    authorized_ip_ranges: pulumi.Input[Sequence[pulumi.Input[str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -47,6 +78,10 @@ class AksClusterArgs:
     tenant_id: pulumi.Input[str]
     subscription_id: pulumi.Input[str]
     acr_id: pulumi.Input[str] | None = None
+    network: ClusterNetwork = field(default_factory=ClusterNetwork)
+    maintenance: MaintenanceSettings | None = None
+    # Log Analytics workspace Defender for Containers reports to; None: Defender off.
+    defender_workspace_id: pulumi.Input[str] | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -86,7 +121,8 @@ class AksCluster(pulumi.ComponentResource):
         super().__init__("slipway:cloud:AksCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         spec = args.cluster
-        zones = list(spec.availability_zones) or None
+        zones: list[str] | None = list(spec.availability_zones) or None
+        os_sku = containerservice.OSSKU(spec.pools_os_sku().value)
         control_plane = managedidentity.UserAssignedIdentity(
             f"{name}-control-plane",
             resource_group_name=args.resource_group_name,
@@ -95,6 +131,24 @@ class AksCluster(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=child,
         )
+        network_args = args.network
+        # A cluster in the stack's VNet and egress needs rights on both (cluster-stamp.bicep grants its
+        # control-plane identity Network Contributor on the subnets it uses).
+        for scope_name, scope in (("subnet", network_args.node_subnet_id), ("egress", network_args.outbound_prefix_id)):
+            if scope is not None:
+                assign_role(
+                    f"{name}-control-plane-{scope_name}",
+                    role="Network Contributor",
+                    principal_id=control_plane.principal_id,
+                    scope=scope,
+                    subscription_id=args.subscription_id,
+                    opts=child,
+                )
+        ignored = ["agentPoolProfiles"]
+        if spec.upgrade_channel in (UpgradeChannel.STABLE, UpgradeChannel.RAPID):
+            # These channels move the minor version too: the channel owns the version after creation, and
+            # Pulumi must not try to set the older minor back.
+            ignored.append("kubernetesVersion")
         cluster = containerservice.ManagedCluster(
             name,
             resource_group_name=args.resource_group_name,
@@ -102,36 +156,51 @@ class AksCluster(pulumi.ComponentResource):
             location=args.location,
             dns_prefix=args.cluster_name,
             node_resource_group=f"rg-{args.cluster_name}-nodes",
+            # major.minor with a version channel (AKS picks the patch and keeps the value), or a full patch with none.
             kubernetes_version=spec.kubernetes_version,
             sku=containerservice.ManagedClusterSKUArgs(
                 name=containerservice.ManagedClusterSKUName.BASE, tier=spec.tier
             ),
+            # A user-assigned control-plane identity survives cluster re-creation and can be granted rights
+            # before the cluster exists (cluster-stamp.bicep: miClusterControlPlane).
             identity=containerservice.ManagedClusterIdentityArgs(
                 type=containerservice.ResourceIdentityType.USER_ASSIGNED,
                 user_assigned_identities=[control_plane.id],
             ),
-            disable_local_accounts=True,
+            disable_local_accounts=True,  # no static admin credential: every call is an Entra ID identity
             enable_rbac=True,
             aad_profile=containerservice.ManagedClusterAADProfileArgs(
                 managed=True,
-                enable_azure_rbac=True,
+                enable_azure_rbac=True,  # who may do what in Kubernetes is an Azure role assignment, audited
                 admin_group_object_ids=list(spec.admin_group_object_ids),
                 tenant_id=args.tenant_id,
             ),
             oidc_issuer_profile=containerservice.ManagedClusterOIDCIssuerProfileArgs(enabled=True),
             security_profile=containerservice.ManagedClusterSecurityProfileArgs(
+                # Pods get Entra ID tokens by federation: no secrets in the cluster.
                 workload_identity=containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True),
+                # Removes unused, possibly vulnerable images from the nodes.
                 image_cleaner=containerservice.ManagedClusterSecurityProfileImageCleanerArgs(
                     enabled=True, interval_hours=48
                 ),
+                # Defender for Containers' runtime sensor, reporting to the stack's workspace (cluster-stamp.bicep).
+                defender=containerservice.ManagedClusterSecurityProfileDefenderArgs(
+                    log_analytics_workspace_resource_id=args.defender_workspace_id,
+                    security_monitoring=containerservice.ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs(
+                        enabled=True
+                    ),
+                )
+                if args.defender_workspace_id is not None
+                else None,
             ),
+            # Patches and node images arrive without anyone running an upgrade, inside the maintenance windows.
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
                 upgrade_channel=spec.upgrade_channel, node_os_upgrade_channel=spec.node_os_upgrade_channel
             ),
             network_profile=containerservice.ContainerServiceNetworkProfileArgs(
                 network_plugin=containerservice.NetworkPlugin.AZURE,
                 network_plugin_mode=containerservice.NetworkPluginMode.OVERLAY,
-                network_policy=spec.network_policy,
+                network_policy=spec.network_policy,  # pods are isolated by NetworkPolicy, not by trust
                 # Cilium policy runs on the Cilium dataplane; the others on Azure's.
                 network_dataplane=(
                     containerservice.NetworkDataplane.CILIUM
@@ -140,10 +209,21 @@ class AksCluster(pulumi.ComponentResource):
                 ),
                 load_balancer_sku=containerservice.LoadBalancerSku.STANDARD,
                 outbound_type=containerservice.OutboundType.LOAD_BALANCER,
+                # A static egress prefix the stack declares, so other API servers can allow-list this cluster.
+                load_balancer_profile=containerservice.ManagedClusterLoadBalancerProfileArgs(
+                    outbound_ip_prefixes=containerservice.ManagedClusterLoadBalancerProfileOutboundIPPrefixesArgs(
+                        public_ip_prefixes=[containerservice.ResourceReferenceArgs(id=network_args.outbound_prefix_id)]
+                    )
+                )
+                if network_args.outbound_prefix_id is not None
+                else None,
             ),
             api_server_access_profile=containerservice.ManagedClusterAPIServerAccessProfileArgs(
-                enable_private_cluster=spec.private,
-                authorized_ip_ranges=list(spec.authorized_ip_ranges) or None,
+                enable_private_cluster=spec.api_server is ApiServerAccess.PRIVATE,
+                authorized_ip_ranges=network_args.authorized_ip_ranges
+                if spec.api_server is ApiServerAccess.ALLOW_LISTED
+                else None,
+                # Commands run through Azure would bypass the API server's network model (cluster-stamp.bicep).
                 disable_run_command=True,
             ),
             addon_profiles={"azurepolicy": containerservice.ManagedClusterAddonProfileArgs(enabled=False)},
@@ -153,27 +233,30 @@ class AksCluster(pulumi.ComponentResource):
                     mode=containerservice.AgentPoolMode.SYSTEM,
                     vm_size=spec.system_pool.vm_size,
                     os_type=containerservice.OSType.LINUX,
-                    os_sku=containerservice.OSSKU.AZURE_LINUX,
+                    os_sku=os_sku,
                     type=containerservice.AgentPoolType.VIRTUAL_MACHINE_SCALE_SETS,
                     enable_auto_scaling=True,
                     count=spec.system_pool.min_count,
                     min_count=spec.system_pool.min_count,
                     max_count=spec.system_pool.max_count,
-                    availability_zones=zones,
+                    availability_zones=zones,  # survives the loss of a zone where the region has them
+                    vnet_subnet_id=network_args.node_subnet_id,
+                    # Only critical add-ons on the system pool: a noisy workload cannot starve CoreDNS.
                     node_taints=[CRITICAL_ADDONS_ONLY],
-                    orchestrator_version=spec.kubernetes_version,
                 )
             ],
             tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["agentPoolProfiles"]),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=ignored),
         )
-        self._user_pool(name, "workload", spec.user_pool, containerservice.OSSKU.AZURE_LINUX, cluster, args)
+        self._user_pool(name, "workload", spec.user_pool, os_sku, zones, cluster, args)
         for pool in spec.gpu_pools:
             self._user_pool(
                 name,
                 pool.name,
                 pool,
-                containerservice.OSSKU.UBUNTU,
+                os_sku,
+                # Explicit per pool: a GPU size is often offered in fewer zones than the cluster uses.
+                list(pool.zones) or None,
                 cluster,
                 args,
                 node_taints=[str(GPU_TAINT), *([str(SPOT_TAINT)] if pool.spot else [])],
@@ -185,6 +268,12 @@ class AksCluster(pulumi.ComponentResource):
                 scale_set_eviction_policy=containerservice.ScaleSetEvictionPolicy.DELETE if pool.spot else None,
                 spot_max_price=pool.spot_max_price if pool.spot else None,
             )
+        if args.maintenance is not None:
+            windows = {NODE_OS_UPGRADE_SCHEDULE: args.maintenance.node_os}
+            if spec.upgrade_channel in VERSION_CHANNELS:
+                windows[AUTO_UPGRADE_SCHEDULE] = args.maintenance.auto_upgrade
+            for config_name, window in windows.items():
+                _maintenance(f"{name}-{config_name}", config_name, window, cluster, args, child)
         kubelet = cluster.identity_profile.apply(lambda profile: (profile or {})["kubeletidentity"])
         self.kubelet_object_id = kubelet.apply(lambda identity: str(identity.object_id))
         self.kubelet_client_id = kubelet.apply(lambda identity: str(identity.client_id))
@@ -224,11 +313,12 @@ class AksCluster(pulumi.ComponentResource):
         pool_name: str,
         size: PoolSettings | GpuPoolSettings,
         os_sku: containerservice.OSSKU,
+        zones: Sequence[str] | None,
         cluster: containerservice.ManagedCluster,
         args: AksClusterArgs,
         **extra: Any,
     ) -> containerservice.AgentPool:
-        """An autoscaling user pool; the autoscaler owns its `count` after creation."""
+        """An autoscaling user pool on the control plane's version; the autoscaler owns its `count`."""
         return containerservice.AgentPool(
             f"{name}-{pool_name}",
             resource_group_name=args.resource_group_name,
@@ -242,9 +332,39 @@ class AksCluster(pulumi.ComponentResource):
             count=size.min_count,
             min_count=size.min_count,
             max_count=size.max_count,
-            availability_zones=list(args.cluster.availability_zones) or None,
-            orchestrator_version=args.cluster.kubernetes_version,
+            availability_zones=zones,
+            vnet_subnet_id=args.network.node_subnet_id,
             tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"]),
+            # A replaced pool keeps its name, which Azure holds until the old pool is gone.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["count"], delete_before_replace=True),
             **extra,
         )
+
+
+def _maintenance(
+    name: str,
+    config_name: str,
+    window: MaintenanceWindowSettings,
+    cluster: containerservice.ManagedCluster,
+    args: AksClusterArgs,
+    opts: pulumi.ResourceOptions,
+) -> containerservice.MaintenanceConfiguration:
+    """One of AKS's managed maintenance windows, weekly (cluster-stamp.bicep: aksManagedNodeOSUpgradeSchedule)."""
+    return containerservice.MaintenanceConfiguration(
+        name,
+        resource_group_name=args.resource_group_name,
+        resource_name_=cluster.name,
+        config_name=config_name,
+        maintenance_window=containerservice.MaintenanceWindowArgs(
+            schedule=containerservice.ScheduleArgs(
+                weekly=containerservice.WeeklyScheduleArgs(
+                    day_of_week=containerservice.WeekDay(window.day_of_week.value),
+                    interval_weeks=window.interval_weeks,
+                )
+            ),
+            duration_hours=window.duration_hours,
+            start_time=window.start_time,
+            utc_offset=window.utc_offset,
+        ),
+        opts=opts,
+    )
