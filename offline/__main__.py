@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument("--policy-pack", type=Path, help="run this policy pack's policies on the preview")
     preview.add_argument("--policy-config", type=Path, help="JSON: policy name -> mandatory, advisory or disabled")
     preview.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
+    access = commands.add_parser("access", help="who can obtain which Azure role (offline/access.py)")
+    access.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml to use")
+    access.add_argument("--json", action="store_true", help="print a list of grants as JSON")
+    access.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     return parser
 
 
@@ -44,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
         for problem in err.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
+    if args.command == "access":
+        from offline import access
+
+        print(json.dumps(access.document(recording), indent=2) if args.json else access.text(recording), end="")
+        return 0
     if args.manifests is not None:
         written = write_manifests(recording, args.manifests)
         print(f"wrote {len(written)} manifest(s) to {args.manifests}", file=sys.stderr)
