@@ -20,7 +20,7 @@ from policypack.policies import Grant, access_grants, access_violations
 def grants(recording: Recording) -> list[Grant]:
     """Every role assignment of the recording, joined with its principal and who can obtain it."""
     resources = [(r.type, {**reveal(r.outputs), **r.plain()}) for r in recording.resources if r.custom]
-    return access_grants(resources)
+    return sorted(access_grants(resources), key=lambda g: (g.principal, g.role or "", g.scope))
 
 
 def document(recording: Recording) -> list[dict[str, Any]]:
