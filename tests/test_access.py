@@ -15,6 +15,7 @@ from offline import access
 from offline.__main__ import main
 from offline.engine import Recording
 from offline.policy import load_pack, run_policies
+from policypack.policies import access_violations
 from wiring.cloud import assignable_roles_condition
 from wiring.roles_by_name import assign_role, role_id
 
@@ -73,7 +74,7 @@ def test_every_role_id_is_in_the_vendored_table_and_the_rules_hold(
     for assignment in recording.of_type(ASSIGNMENT):
         guid = assignment.plain()["roleDefinitionId"].rsplit("/", 1)[-1]
         assert guid in TABLE, (assignment.name, guid)
-    assert access.access_violations(access.grants(recording), stack) == []
+    assert access_violations(access.grants(recording), stack) == []
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

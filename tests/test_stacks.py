@@ -42,7 +42,7 @@ def assignments(recording: Recording) -> dict[str, tuple[str, str, str]]:
 
 def role(name: str) -> str:
     """A role definition GUID by name, from the vendored role table (never a literal GUID here)."""
-    return next(r["id"] for r in ROLE_TABLE["roles"] if r["roleName"] == name)
+    return str(next(r["id"] for r in ROLE_TABLE["roles"] if r["roleName"] == name))
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -224,8 +224,8 @@ def test_switching_the_gpu_cluster_off_removes_exactly_its_resources(recorded: C
     assert urns(without) <= urns(recorded("dev"))
     # the GPU cluster, ArgoCD's way in, its sealing key, registration and add-on, and the
     # project of the team whose only service was the GPU service
-    gpu_only = ("slipway-dev-gpu", "slipway-dev-argocd", "sealed-secrets-gpu", "gpu-operator", "clusters-gpu")
-    gpu_only += ("slipway-dev-deploy-gpu-", "slipway-dev-preview-gpu-")  # their rights on the GPU cluster
+    gpu_only: tuple[str, ...] = ("slipway-dev-gpu", "slipway-dev-argocd", "sealed-secrets-gpu", "gpu-operator")
+    gpu_only += ("clusters-gpu", "slipway-dev-deploy-gpu-", "slipway-dev-preview-gpu-")  # and CI's rights there
     assert all(name.startswith(gpu_only) or name == "projects-team-ml" for name in removed)
     assert {"sealed-secrets-gpu-key", "gpu-operator-applicationset", "clusters-gpu", "projects-team-ml"} <= removed
     assert {
