@@ -32,6 +32,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from components.cloud.roles import role_id
 from components.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, environment_label, is_system_namespace
 
 NAMESPACE = "slipway"
@@ -321,41 +322,42 @@ class RegistriesSettings(Model):
 # --- slipway:identity ----------------------------------------------------------------
 
 
-class CiMode(StrEnum):
+class IdentityMode(StrEnum):
     MANAGED_IDENTITY = "managedIdentity"
     APPLICATION = "application"
 
 
-class CiCredential(StrEnum):
+class IdentityCredential(StrEnum):
     FEDERATED = "federated"
     CLIENT_SECRET = "clientSecret"
 
 
-class CiIdentitySettings(Model):
-    """The identity GitHub Actions uses to push images and run Pulumi.
+class IdentitySettings(Model):
+    """The identities GitHub Actions signs in as: one per purpose, each trusting only its own subjects.
 
-    Workflows sign in by OIDC from each repository's branches, pull requests and the
-    delivery environments (GitHub environments of the same names).
+    - deploy (runs `pulumi up`): Slipway's repository, environment `<stack>` (and, on a
+      non-production stack, pushes to `mainBranch`);
+    - preview (pull-request previews, scheduled drift refresh): Slipway's pull requests and
+      environment `<stack>-drift`; read-only;
+    - delivery (the reusable service workflow): one identity per service repository, trusting
+      that repository's delivery environments; AcrPush on the registry only.
+    Service repositories belong to the owner of `repository`.
     """
 
-    mode: CiMode = CiMode.MANAGED_IDENTITY
-    credential: CiCredential = CiCredential.FEDERATED
+    mode: IdentityMode = IdentityMode.MANAGED_IDENTITY
+    credential: IdentityCredential = IdentityCredential.FEDERATED
     secret_rotation_days: int = Field(default=90, ge=1, le=730)
-    repositories: list[GitHubRepo] = Field(min_length=1)
-    branches: list[GitBranch] = Field(default_factory=lambda: ["main"])
-    pull_requests: bool = True
+    repository: GitHubRepo
+    main_branch: GitBranch = "main"
+    # The built-in roles (by name) the deploy identity holds on the stack's resource group: what
+    # the program's resources need. Its right to assign roles is separate and constrained.
+    deploy_roles: list[str] = Field(default_factory=lambda: ["Contributor"], min_length=1)
 
     @model_validator(mode="after")
     def _credential_fits_mode(self) -> Self:
-        if self.mode is CiMode.MANAGED_IDENTITY and self.credential is CiCredential.CLIENT_SECRET:
+        if self.mode is IdentityMode.MANAGED_IDENTITY and self.credential is IdentityCredential.CLIENT_SECRET:
             raise ValueError("credential clientSecret needs mode application: a managed identity has no secrets")
-        _unique(self.repositories, "repositories")
-        _unique(self.branches, "branches")
         return self
-
-
-class IdentitySettings(Model):
-    ci: CiIdentitySettings
 
 
 # --- slipway:clusters ----------------------------------------------------------------
@@ -719,7 +721,7 @@ class SyncWindowSettings(Model):
 
 # Documented upper bounds of one stack (docs/SETTINGS.md): the benchmark measures the preview at them.
 MAX_SERVICES = 1000
-MAX_ENVIRONMENTS = 8
+MAX_ENVIRONMENTS = 24
 
 
 class DeliverySettings(Model):
@@ -795,6 +797,18 @@ class GoldenImagesSettings(Model):
     ghcr_push_token: SecretStr | None = None
 
 
+class SharedVariables(StrEnum):
+    """Where the variables every service repository shares live.
+
+    `organization`: one organisation variable each, visible to the managed service repositories
+    only (needs a token that may administer the organisation's Actions variables);
+    `repository`: a copy in every service repository (a user account, or a repository-scoped token).
+    """
+
+    ORGANIZATION = "organization"
+    REPOSITORY = "repository"
+
+
 class GithubSettings(Model):
     """GitHub Actions wiring from stack outputs, and the golden images."""
 
@@ -803,6 +817,7 @@ class GithubSettings(Model):
     platform_repository: Annotated[str, _pattern(r"^[A-Za-z0-9._-]{1,100}$", "a repository name")] = "slipway"
     gitops_repository: GitHubRepo | None = None
     manage_service_repositories: bool = False
+    shared_variables: SharedVariables = SharedVariables.ORGANIZATION
     reviewers: ReviewersSettings = Field(default_factory=ReviewersSettings)
     production_tag_pattern: str | None = None
     notification_webhook: SecretStr | None = None
@@ -1027,32 +1042,107 @@ def _cross_checks(settings: Settings, stack: str) -> list[str]:
                     "expected a gpu cluster serving each of them"
                 )
     if settings.identity is not None:
-        subjects = len(ci_subjects(settings))
-        if settings.identity.ci.credential is CiCredential.FEDERATED and subjects > MAX_FEDERATED_CREDENTIALS:
+        problems += _identity_checks(settings, stack)
+    return problems
+
+
+# Roles that can grant roles; the deploy identity gets that right only with a condition.
+ROLE_GRANTING_ROLES = ("Owner", "User Access Administrator", "Role Based Access Control Administrator")
+
+# Azure allows at most 20 federated identity credentials on one managed identity or application
+# (the issue's figure; see components/cloud/federated_identity.py).
+MAX_FEDERATED_CREDENTIALS = 20
+
+
+def _identity_checks(settings: Settings, stack: str) -> list[str]:
+    """Every identity within Azure's credential cap; Slipway's repository the one the GitHub layer wires."""
+    assert settings.identity is not None
+    ns, identity, github = NAMESPACE, settings.identity, settings.github
+    problems: list[str] = []
+    for index, role in enumerate(identity.deploy_roles):
+        try:
+            role_id(role)
+        except ValueError as err:
+            problems.append(f"{ns}:identity.deployRoles[{index}]: got '{role}', expected a built-in role name ({err})")
+        if role in ROLE_GRANTING_ROLES:
             problems.append(
-                f"{ns}:identity.ci.repositories: {subjects} federated credentials (repositories x (branches + "
-                f"pull requests + delivery.environments)), expected at most {MAX_FEDERATED_CREDENTIALS}, Azure's "
-                "limit per identity: trust fewer repositories or branches"
+                f"{ns}:identity.deployRoles[{index}]: got '{role}', expected a role that cannot grant roles: the "
+                "deploy identity assigns roles only through its constrained Role Based Access Control Administrator"
+            )
+    federated = identity.credential is IdentityCredential.FEDERATED
+    delivery = delivery_subjects(settings)
+    for index, service in enumerate(settings.delivery.services):
+        subjects = delivery.get(service.repository or "", [])
+        if federated and len(subjects) > MAX_FEDERATED_CREDENTIALS:
+            key = f"delivery.services[{index}].environments" if service.environments else "delivery.environments"
+            problems.append(
+                f"{ns}:{key}: the delivery identity of repository '{service.repository}' would need "
+                f"{len(subjects)} federated credentials (one per environment), expected at most "
+                f"{MAX_FEDERATED_CREDENTIALS}, Azure's limit per identity: deliver it to fewer environments"
+            )
+    if github.enabled and github.owner is not None:
+        expected = f"{github.owner}/{github.platform_repository}"
+        if identity.repository != expected:
+            problems.append(
+                f"{ns}:identity.repository: got '{identity.repository}', expected '{expected}' "
+                "(github.owner/github.platformRepository), the repository whose environments the GitHub layer wires"
+            )
+        if not re.fullmatch(r"[A-Z_][A-Z0-9_]*", variable_prefix(stack)):
+            problems.append(
+                f"slipway:github.enabled: stack '{stack}' gives the variable prefix '{variable_prefix(stack)}', "
+                "expected a letter or '_' first (GitHub variable names): rename the stack or switch the layer off"
             )
     return problems
 
 
-# Azure allows at most 20 federated identity credentials on one identity or application.
-MAX_FEDERATED_CREDENTIALS = 20
+def variable_prefix(stack: str) -> str:
+    """`<S>` in Slipway's repository variables `<S>_PREVIEW_AZURE_CLIENT_ID`: the stack name upper-cased."""
+    return re.sub(r"[^A-Z0-9_]", "_", stack.upper())
 
 
-def ci_subjects(settings: Settings) -> list[str]:
-    """The GitHub OIDC subjects the CI identity trusts, one federated credential each."""
-    if settings.identity is None:
-        return []
-    ci = settings.identity.ci
-    subjects = []
-    for repo in ci.repositories:
-        subjects += [f"repo:{repo}:ref:refs/heads/{branch}" for branch in ci.branches]
-        if ci.pull_requests:
-            subjects.append(f"repo:{repo}:pull_request")
-        subjects += [f"repo:{repo}:environment:{env}" for env in settings.delivery.environments]
+def drift_environment(stack: str) -> str:
+    """The GitHub environment of the stack's scheduled drift refresh."""
+    return f"{stack}-drift"
+
+
+def deploy_subjects(identity: IdentitySettings, stack: str) -> list[str]:
+    """Who may run `pulumi up`: the stack's own environment; on a non-production stack, its main branch too."""
+    subjects = [f"repo:{identity.repository}:environment:{stack}"]
+    if not PRODUCTION_STACK.match(stack):
+        subjects.append(f"repo:{identity.repository}:ref:refs/heads/{identity.main_branch}")
     return subjects
+
+
+def preview_subjects(identity: IdentitySettings, stack: str) -> list[str]:
+    """Who may preview (read only): Slipway's pull requests and the stack's drift environment."""
+    return [
+        f"repo:{identity.repository}:pull_request",
+        f"repo:{identity.repository}:environment:{drift_environment(stack)}",
+    ]
+
+
+def delivery_subjects(settings: Settings) -> dict[str, list[str]]:
+    """Service repository name -> the subjects its delivery identity trusts: each delivery environment.
+
+    Only the stack that wires the service repositories (github.manageServiceRepositories) gives
+    them identities: an identity no repository signs in as is a door nobody watches.
+    """
+    github = settings.github
+    if settings.identity is None or not (settings.delivery.enabled and github.enabled):
+        return {}
+    if not github.manage_service_repositories:
+        return {}
+    owner = settings.identity.repository.split("/", 1)[0]
+    found: dict[str, list[str]] = {}
+    for service in settings.delivery.services:
+        if service.repository is None:
+            continue
+        subjects = found.setdefault(service.repository, [])
+        for env in service.environments or settings.delivery.environments:
+            subject = f"repo:{owner}/{service.repository}:environment:{env}"
+            if subject not in subjects:
+                subjects.append(subject)
+    return found
 
 
 class SettingsError(pulumi.RunError):

@@ -110,7 +110,6 @@ class Annotation(StrEnum):
 
     TENANT_ID = "slipway.io/tenant-id"
     SUBSCRIPTION_ID = "slipway.io/subscription-id"
-    CI_CLIENT_ID = "slipway.io/ci-client-id"
     ACR_LOGIN_SERVER = "slipway.io/acr-login-server"
     GHCR_PREFIX = "slipway.io/ghcr-prefix"
     ADDONS_REPO_URL = "addons_repo_url"

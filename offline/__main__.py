@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from components.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, PLATFORM_PROJECT
+from offline import access
 from offline.admission import recording_problems
 from offline.arm import report as report_arm
 from offline.engine import Recording, run_project
@@ -39,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     reach.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml to use")
     reach.add_argument("--json", action="store_true", help="print the rows as JSON")
     reach.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
+    access = commands.add_parser("access", help="who can obtain which Azure role (offline/access.py)")
+    access.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml to use")
+    access.add_argument("--json", action="store_true", help="print a list of grants as JSON")
+    access.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     return parser
 
 
@@ -59,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         for problem in err.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
+    if args.command == "access":
+        print(json.dumps(access.document(recording), indent=2) if args.json else access.text(recording), end="")
+        return 0
     rows = stack_report(recording, stack_config.config, args.stack)
     if args.command == "reach":
         return print_reach(rows, as_json=args.json)

@@ -105,6 +105,7 @@ class ProviderAnswers:
             "azuread:index/getClientConfig:getClientConfig": self._client_config,
             "github:index/getTeam:getTeam": self._github_team,
             "github:index/getUser:getUser": self._github_user,
+            "github:index/getRepository:getRepository": self._github_repository,
         }
 
     # --- registrations -----------------------------------------------------------
@@ -261,6 +262,10 @@ class ProviderAnswers:
     def _github_user(self, args: dict[str, Any]) -> dict[str, Any]:
         login = str(args["username"])
         return {"id": str(_github_id("user", login)), "login": login, "username": login, "nodeId": f"U_{login}"}
+
+    def _github_repository(self, args: dict[str, Any]) -> dict[str, Any]:
+        name = str(args.get("name") or str(args["fullName"]).rsplit("/", 1)[-1])
+        return {"id": name, "name": name, "repoId": _github_id("repository", name), "nodeId": f"R_{name}"}
 
     def _user_credentials(self, args: dict[str, Any]) -> dict[str, Any]:
         cluster = str(args["resourceName"])

@@ -9,6 +9,7 @@ are the pack's defaults, overridden by a config mapping (policy name -> level).
 from __future__ import annotations
 
 import importlib.util
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,9 +19,12 @@ from typing import Any
 from pulumi_policy import (
     EnforcementLevel,
     PolicyCustomTimeouts,
+    PolicyResource,
     PolicyResourceOptions,
     ResourceValidationArgs,
     Secret,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
 
 from offline.engine import RecordedResource, Recording, is_secret
@@ -58,6 +62,7 @@ def load_pack(folder: Path) -> ModuleType:
     if spec is None or spec.loader is None:
         raise FileNotFoundError(f"no policies.py in {folder}")
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # as an import would: dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
@@ -85,6 +90,32 @@ def _args(resource: RecordedResource) -> ResourceValidationArgs:
     return MarkedSecretsArgs(resource.type, _marked(resource.inputs), resource.urn, resource.name, options, None)
 
 
+def _stack_urn(recording: Recording) -> str:
+    return (
+        f"urn:pulumi:{recording.stack}::{recording.project}::pulumi:pulumi:Stack::{recording.project}-{recording.stack}"
+    )
+
+
+def _stack_args(recording: Recording) -> StackValidationArgs:
+    """The whole stack, as a stack policy sees it after `pulumi up`: each resource's inputs and outputs."""
+    resources = [
+        PolicyResource(
+            resource_type=r.type,
+            props=_marked({**r.outputs, **r.inputs}),
+            urn=r.urn,
+            name=r.name,
+            opts=_args(r).opts,
+            provider=None,
+            parent=None,
+            dependencies=[],
+            property_dependencies={},
+        )
+        for r in recording.resources
+        if r.custom
+    ]
+    return StackValidationArgs(resources)
+
+
 def run_policies(recording: Recording, pack: ModuleType, levels: Mapping[str, str] | None = None) -> list[Violation]:
     """Every violation of every enabled policy, with its enforcement level."""
     effective = {name: level.value for name, level in pack.DEFAULT_LEVELS.items()}
@@ -96,6 +127,9 @@ def run_policies(recording: Recording, pack: ModuleType, levels: Mapping[str, st
     for policy in pack.policies():
         level = effective[policy.name]
         if level == EnforcementLevel.DISABLED.value:
+            continue
+        if isinstance(policy, StackValidationPolicy):
+            policy.validate(_stack_args(recording), _Reporter(policy.name, level, _stack_urn(recording), violations))
             continue
         for resource in recording.resources:
             if resource.custom:

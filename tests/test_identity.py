@@ -1,4 +1,4 @@
-"""CI identities and federated identities: subjects, issuers, audiences, and secrets."""
+"""The identities GitHub Actions signs in as, and federated identities: subjects, issuers, audiences, secrets."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from components.cloud.federated_identity import (
     FederatedIdentityArgs,
     credential_name,
 )
-from components.cloud.identity import CiIdentity, CiIdentityArgs, CiIdentityKind
+from components.cloud.identity import GithubIdentityArgs, IdentityKind, github_identity
 from offline.engine import Recording
 
 SUBJECTS = [
@@ -27,11 +27,11 @@ FIC = "azure-native:managedidentity:FederatedIdentityCredential"
 APP_FIC = "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
 
 
-def ci(kind: CiIdentityKind) -> Recording:
+def ci(kind: IdentityKind) -> Recording:
     def program() -> None:
-        identity = CiIdentity(
+        identity = github_identity(
             "ci",
-            CiIdentityArgs(
+            GithubIdentityArgs(
                 kind=kind,
                 display_name="id-slipway-ci",
                 resource_group_name="rg-x",
@@ -48,7 +48,7 @@ def ci(kind: CiIdentityKind) -> Recording:
 
 
 def test_managed_identity_trusts_exactly_the_github_subjects() -> None:
-    recording = ci(CiIdentityKind.MANAGED_IDENTITY)
+    recording = ci(IdentityKind.MANAGED_IDENTITY)
     identity = recording.one(UAI)
     assert identity.plain()["resourceName"] == "id-slipway-ci"
     credentials = [r.plain() for r in recording.of_type(FIC)]
@@ -63,7 +63,7 @@ def test_managed_identity_trusts_exactly_the_github_subjects() -> None:
 
 
 def test_credentials_are_written_one_after_another() -> None:
-    recording = ci(CiIdentityKind.MANAGED_IDENTITY)
+    recording = ci(IdentityKind.MANAGED_IDENTITY)
     identity = recording.one(UAI)
     chain = recording.of_type(FIC)
     assert identity.urn in chain[0].dependencies
@@ -78,7 +78,7 @@ def test_credential_names_are_valid_and_distinct() -> None:
 
 
 def test_application_with_federated_credentials_has_no_secret() -> None:
-    recording = ci(CiIdentityKind.APPLICATION_FEDERATED)
+    recording = ci(IdentityKind.APPLICATION_FEDERATED)
     app = recording.one("azuread:index/application:Application")
     assert app.plain()["signInAudience"] == "AzureADMyOrg"
     assert (
@@ -93,7 +93,7 @@ def test_application_with_federated_credentials_has_no_secret() -> None:
 
 
 def test_client_secret_rotates_on_schedule_and_is_only_a_secret() -> None:
-    recording = ci(CiIdentityKind.APPLICATION_CLIENT_SECRET)
+    recording = ci(IdentityKind.APPLICATION_CLIENT_SECRET)
     schedule = recording.one("time:index/rotating:Rotating")
     password = recording.one("azuread:index/applicationPassword:ApplicationPassword")
     assert schedule.plain()["rotationDays"] == 30

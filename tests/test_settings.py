@@ -93,9 +93,9 @@ def test_local_stack_has_no_cloud_and_a_kube_context() -> None:
         ),
         (
             "identity",
-            ["ci", "repositories", 0],
+            ["repository"],
             "slipway",
-            r"slipway:identity\.ci\.repositories\[0\]: got 'slipway', expected a GitHub repository",
+            r"slipway:identity\.repository: got 'slipway', expected a GitHub repository",
         ),
         (
             "delivery",
@@ -135,7 +135,7 @@ def test_bad_value_names_key_value_and_expectation(section: str, path: list[Any]
         ("azure", [], "locaton"),
         ("registries", ["acr"], "adminUser"),
         ("registries", ["ghcr"], "token"),
-        ("identity", ["ci"], "branch"),
+        ("identity", [], "branches"),
         ("clusters", ["hub"], "kubernetes_version"),
         ("clusters", ["hub", "systemPool"], "count"),
         ("clusters", ["gpu", "gpuPools", 0], "taint"),
@@ -165,7 +165,7 @@ def test_unknown_section_is_rejected() -> None:
     [
         ("clusters", ["hub", "kubernetesVersion"], "slipway:clusters.hub.kubernetesVersion: required key is missing"),
         ("registries", ["ghcr", "owner"], "slipway:registries.ghcr.owner: required key is missing"),
-        ("identity", ["ci", "repositories"], "slipway:identity.ci.repositories: required key is missing"),
+        ("identity", ["repository"], "slipway:identity.repository: required key is missing"),
         (
             "clusters",
             ["gpu", "gpuPools", 0, "maxCount"],
@@ -259,7 +259,7 @@ def test_derived_registry_name_that_azure_would_reject() -> None:
 
 def test_client_secret_needs_application_mode() -> None:
     document = stack_document("dev")
-    slipway(document, "identity")["ci"]["credential"] = "clientSecret"
+    slipway(document, "identity")["credential"] = "clientSecret"
     assert any("credential clientSecret needs mode application" in p for p in problems_of(document))
 
 
@@ -292,16 +292,59 @@ def test_a_secret_setting_reaches_resources_only_as_a_pulumi_secret() -> None:
     assert outputs["token"].secret and outputs["token"].value == "ghp_plain_in_file"
 
 
-def test_too_many_federated_credentials_for_one_identity() -> None:
+def with_environments(count: int) -> dict[str, Any]:
+    """The prod stack delivering every service to `count` environments, all served by the clusters."""
     document = stack_document("prod")
-    repositories = slipway(document, "identity")["ci"]["repositories"]
-    repositories[:] = [f"acme-platform/service-{i}" for i in range(4)]  # 4 x (main + PRs + 3 environments)
-    load_settings(sections(document), "prod")
-    repositories.append("acme-platform/one-too-many")
-    assert any(
-        p.startswith("slipway:identity.ci.repositories: 25 federated credentials") and "expected at most 20" in p
-        for p in problems_of(document, "prod")
+    environments = [f"env{i}" for i in range(count)]
+    slipway(document, "delivery").update(environments=environments, productionEnvironments=["env0"])
+    for cluster in ("hub", "gpu"):
+        slipway(document, "clusters")[cluster]["environments"] = environments
+    return document
+
+
+def test_too_many_federated_credentials_for_one_identity() -> None:
+    """Azure's cap of 20 per identity: a delivery identity trusts one subject per environment."""
+    assert load_settings(sections(with_environments(20)), "prod")
+    problems = problems_of(with_environments(21), "prod")
+    capped = [p for p in problems if "federated credentials" in p]
+    assert len(capped) == 3, problems  # one per service repository
+    assert capped[0] == (
+        "slipway:delivery.environments: the delivery identity of repository 'payments-api' would need 21 "
+        "federated credentials (one per environment), expected at most 20, Azure's limit per identity: deliver "
+        "it to fewer environments"
     )
+    # with a client secret there are no federated credentials to count
+    document = with_environments(21)
+    slipway(document, "identity").update(mode="application", credential="clientSecret")
+    assert load_settings(sections(document), "prod")
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("Contributer", "slipway:identity.deployRoles[0]: got 'Contributer', expected a built-in role name"),
+        ("Owner", "slipway:identity.deployRoles[0]: got 'Owner', expected a role that cannot grant roles"),
+        (
+            "User Access Administrator",
+            "slipway:identity.deployRoles[0]: got 'User Access Administrator', expected a role that cannot grant roles",
+        ),
+    ],
+)
+def test_deploy_roles_are_known_built_in_roles_that_cannot_grant_roles(role: str, expected: str) -> None:
+    document = stack_document("prod")
+    slipway(document, "identity")["deployRoles"] = [role]
+    assert any(p.startswith(expected) for p in problems_of(document, "prod")), problems_of(document, "prod")
+    slipway(document, "identity")["deployRoles"] = ["Azure Kubernetes Service Contributor Role"]
+    assert load_settings(sections(document), "prod")
+
+
+def test_identity_repository_is_the_one_the_github_layer_wires() -> None:
+    document = stack_document("prod")
+    slipway(document, "identity")["repository"] = "acme-platform/slipway-fork"
+    assert (
+        "slipway:identity.repository: got 'acme-platform/slipway-fork', expected 'acme-platform/slipway' "
+        "(github.owner/github.platformRepository), the repository whose environments the GitHub layer wires"
+    ) in problems_of(document, "prod")
 
 
 @pytest.mark.parametrize(

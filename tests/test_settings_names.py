@@ -101,6 +101,6 @@ def test_upper_bound_on_services() -> None:
 
 
 def test_upper_bound_on_environments() -> None:
-    envs = [f"e{i}" for i in range(9)]
+    envs = [f"e{i}" for i in range(25)]
     document = with_services({"name": "a"}, environments=envs)
     assert "slipway:delivery.environments: got" in problems_of(document)[0]

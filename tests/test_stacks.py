@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import STACKS, project_copy, run_stack_document, slipway, stack_document
+from conftest import PROJECT_DIR, STACKS, project_copy, run_stack_document, slipway, stack_document
 
-from components.cloud.roles import role_id
 from offline.__main__ import main
 from offline.engine import Recording
 
 RoleAssignment = "azure-native:authorization:RoleAssignment"
+ROLE_TABLE = json.loads((PROJECT_DIR / "components" / "cloud" / "builtin_roles.json").read_text())
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 FIC = "azure-native:managedidentity:FederatedIdentityCredential"
 ARGOCD_SUBJECTS = {
@@ -39,47 +40,81 @@ def assignments(recording: Recording) -> dict[str, tuple[str, str, str]]:
     return found
 
 
+def role(name: str) -> str:
+    """A role definition GUID by name, from the vendored role table (never a literal GUID here)."""
+    return str(next(r["id"] for r in ROLE_TABLE["roles"] if r["roleName"] == name))
+
+
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_role_assignment_is_least_privilege_on_one_resource(
     recorded: Callable[[str], Recording], stack: str
 ) -> None:
     recording = recorded(stack)
     registry = recording.one("azure-native:containerregistry:Registry").outputs["id"]
+    group = recording.one("azure-native:resources:ResourceGroup").outputs["id"]
     clusters = {
         r.name.rsplit("-", 1)[-1]: r.outputs for r in recording.of_type("azure-native:containerservice:ManagedCluster")
     }
-    ci = recording.one("azure-native:managedidentity:UserAssignedIdentity", f"slipway-{stack}-ci").outputs
-    argocd = recording.one("azure-native:managedidentity:UserAssignedIdentity", f"slipway-{stack}-argocd").outputs
+
+    def principal(purpose: str) -> str:
+        uai = recording.one("azure-native:managedidentity:UserAssignedIdentity", f"slipway-{stack}-{purpose}")
+        return str(uai.outputs["principalId"])
+
     kubelet = {role: c["identityProfile"]["kubeletidentity"]["objectId"] for role, c in clusters.items()}
     # A cluster in the stack's network: its control plane manages its node subnet and its egress prefix.
-    network = {}
-    for role in clusters:
+    network: dict[str, tuple[str, str, str]] = {}
+    for cluster in clusters:
         plane = recording.one(
-            "azure-native:managedidentity:UserAssignedIdentity", f"slipway-{stack}-{role}-control-plane"
+            "azure-native:managedidentity:UserAssignedIdentity", f"slipway-{stack}-{cluster}-control-plane"
         )
         for kind, type_, name in (
-            ("subnet", "azure-native:network:Subnet", f"slipway-{stack}-snet-{role}-nodes"),
-            ("egress", "azure-native:network:PublicIPPrefix", f"slipway-{stack}-egress-{role}"),
+            ("subnet", "azure-native:network:Subnet", f"slipway-{stack}-snet-{cluster}-nodes"),
+            ("egress", "azure-native:network:PublicIPPrefix", f"slipway-{stack}-egress-{cluster}"),
         ):
             for scope in recording.of_type(type_):
                 if scope.name == name:
-                    network[f"slipway-{stack}-{role}-control-plane-{kind}"] = (
-                        role_id("Network Contributor"),
+                    network[f"slipway-{stack}-{cluster}-control-plane-{kind}"] = (
+                        role("Network Contributor"),
                         plane.outputs["principalId"],
                         scope.outputs["id"],
                     )
     assert (stack, len(network)) in (("dev", 0), ("prod", 4))
-    assert assignments(recording) == {
-        **network,
-        f"slipway-{stack}-ci-acr-push": (role_id("AcrPush"), ci["principalId"], registry),
-        f"slipway-{stack}-hub-kubelet-acr-pull": (role_id("AcrPull"), kubelet["hub"], registry),
-        f"slipway-{stack}-gpu-kubelet-acr-pull": (role_id("AcrPull"), kubelet["gpu"], registry),
+    deploy, preview = principal("deploy"), principal("preview")
+    expected = {
+        f"slipway-{stack}-hub-kubelet-acr-pull": (role("AcrPull"), kubelet["hub"], registry),
+        f"slipway-{stack}-gpu-kubelet-acr-pull": (role("AcrPull"), kubelet["gpu"], registry),
         f"slipway-{stack}-argocd-gpu-cluster-admin": (
-            role_id("Azure Kubernetes Service RBAC Cluster Admin"),
-            argocd["principalId"],
+            role("Azure Kubernetes Service RBAC Cluster Admin"),
+            principal("argocd"),
             clusters["gpu"]["id"],
         ),
+        f"slipway-{stack}-deploy-contributor": (role("Contributor"), deploy, group),
+        f"slipway-{stack}-deploy-rbac-admin": (role("Role Based Access Control Administrator"), deploy, group),
+        f"slipway-{stack}-preview-reader": (role("Reader"), preview, group),
     }
+    for cluster in ("hub", "gpu"):
+        expected |= {
+            f"slipway-{stack}-deploy-{cluster}-cluster-admin": (
+                role("Azure Kubernetes Service RBAC Cluster Admin"),
+                deploy,
+                clusters[cluster]["id"],
+            ),
+            f"slipway-{stack}-preview-{cluster}-cluster-user": (
+                role("Azure Kubernetes Service Cluster User Role"),
+                preview,
+                clusters[cluster]["id"],
+            ),
+            f"slipway-{stack}-preview-{cluster}-rbac-reader": (
+                role("Azure Kubernetes Service RBAC Reader"),
+                preview,
+                clusters[cluster]["id"],
+            ),
+        }
+    if stack == "prod":  # the stack that wires the service repositories gives each its delivery identity
+        for repository in ("payments-api", "web-frontend", "inference-service"):
+            name = f"slipway-{stack}-delivery-{repository}"
+            expected[f"{name}-acr-push"] = (role("AcrPush"), principal(f"delivery-{repository}"), registry)
+    assert assignments(recording) == expected | network
     names = [r.plain()["roleAssignmentName"] for r in recording.of_type(RoleAssignment)]
     assert len(set(names)) == len(names)
 
@@ -91,21 +126,41 @@ def test_assignment_names_are_stable_across_runs(recorded: Callable[[str], Recor
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_ci_federated_subjects_follow_settings(recorded: Callable[[str], Recording], stack: str) -> None:
-    environments = slipway(stack_document(stack), "delivery")["environments"]
-    subjects = {
-        r.plain()["subject"]
-        for r in recorded(stack).of_type("azure-native:managedidentity:FederatedIdentityCredential")
+def test_each_identity_trusts_only_the_subjects_of_its_purpose(
+    recorded: Callable[[str], Recording], stack: str
+) -> None:
+    trusted: dict[str, set[str]] = {}
+    for credential in recorded(stack).of_type(FIC):
+        trusted.setdefault(credential.plain()["resourceName"], set()).add(credential.plain()["subject"])
+    slipway_repo = "repo:acme-platform/slipway"
+    expected = {
+        f"id-slipway-{stack}-deploy": {f"{slipway_repo}:environment:{stack}"}
+        | ({f"{slipway_repo}:ref:refs/heads/main"} if stack == "dev" else set()),
+        f"id-slipway-{stack}-preview": {f"{slipway_repo}:pull_request", f"{slipway_repo}:environment:{stack}-drift"},
+        f"id-slipway-{stack}-argocd": ARGOCD_SUBJECTS,
     }
-    expected = set()
-    for repo in ("acme-platform/slipway", "acme-platform/gitops"):
-        expected |= {f"repo:{repo}:ref:refs/heads/main", f"repo:{repo}:pull_request"}
-        expected |= {f"repo:{repo}:environment:{env}" for env in environments}
-    expected |= {
-        f"system:serviceaccount:argocd:{sa}"
-        for sa in ("argocd-application-controller", "argocd-applicationset-controller", "argocd-server")
-    }
-    assert subjects == expected
+    if stack == "prod":
+        for repository in ("payments-api", "web-frontend", "inference-service"):
+            expected[f"id-slipway-prod-delivery-{repository}"] = {
+                f"repo:acme-platform/{repository}:environment:{env}" for env in ("dev", "staging", "prod")
+            }
+    assert trusted == expected
+
+
+def test_deploy_identity_assigns_only_the_roles_the_program_assigns(recorded: Callable[[str], Recording]) -> None:
+    """Its Role Based Access Control Administrator condition lists every role the program hands out
+    (so a real run is not refused) and nothing that could widen its own rights."""
+    recording = recorded("prod")
+    admin = recording.one(RoleAssignment, "slipway-prod-deploy-rbac-admin").plain()
+    condition = admin["condition"]
+    assert admin["conditionVersion"] == "2.0"
+    listed = set(re.findall(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", condition))
+    own = {"slipway-prod-deploy-contributor", "slipway-prod-deploy-rbac-admin"}  # only the bootstrap grants these
+    handed_out = {guid for name, (guid, _, _) in assignments(recording).items() if name not in own}
+    assert listed == handed_out
+    assert not listed & {role(name) for name in ("Owner", "Contributor", "User Access Administrator")}
+    assert role("Role Based Access Control Administrator") not in listed
+    assert condition.count("{'ServicePrincipal'}") == 2
 
 
 def test_argocd_trusts_the_hub_issuer(recorded: Callable[[str], Recording]) -> None:
@@ -149,11 +204,19 @@ def test_switching_the_registry_off_removes_exactly_its_resources(recorded: Call
     without = run_stack_document("prod", document)
     removed = {r.split("::")[-1] for r in urns(recorded("prod")) - urns(without)}
     assert urns(without) <= urns(recorded("prod"))
-    # every ACR_LOGIN_SERVER variable goes too, and the golden images, which prod pushes to ACR
-    # only (no GHCR push token is set)
+    # every ACR_LOGIN_SERVER variable goes too (Slipway's prod and prod-drift environments, the
+    # services' organisation variable), the delivery identities (AcrPush was all they held) with
+    # their client ids, and the golden images, which prod pushes to ACR only (no GHCR push token)
     variables = {name for name in removed if name.endswith("-acr_login_server")}
-    assert len(variables) == 1 + 3 * 3  # Slipway's prod environment, 3 services x 3 environments
-    assert removed - variables == {
+    assert variables == {"slipway-prod-prod-acr_login_server", "slipway-prod-prod-drift-acr_login_server"} | {
+        "services-acr_login_server"
+    }
+    delivery = {name for name in removed if name.startswith("slipway-prod-delivery-")}
+    assert {name for name in delivery if name.endswith("-acr-push")} == {
+        f"slipway-prod-delivery-{repository}-acr-push"
+        for repository in ("payments-api", "web-frontend", "inference-service")
+    }
+    assert removed - variables - delivery == {
         "slipway-prod",  # the ContainerRegistry component and its Registry
         "slipway-prod-northeurope",
         # its private endpoint, DNS zone, zone group and VNet link, and its diagnostic setting
@@ -162,9 +225,11 @@ def test_switching_the_registry_off_removes_exactly_its_resources(recorded: Call
         "slipway-prod-dns",
         "slipway-prod-dns-vnet",
         "slipway-prod-registry",
-        "slipway-prod-ci-acr-push",
         "slipway-prod-hub-kubelet-acr-pull",
         "slipway-prod-gpu-kubelet-acr-pull",
+        "payments-api-azure_client_id",
+        "web-frontend-azure_client_id",
+        "inference-service-azure_client_id",
         "golden-images",
         "golden-images-python",
         "golden-images-cuda",
@@ -183,7 +248,8 @@ def test_switching_the_gpu_cluster_off_removes_exactly_its_resources(recorded: C
     assert urns(without) <= urns(recorded("dev"))
     # the GPU cluster, ArgoCD's way in, its sealing key, registration and add-on, and the
     # project of the team whose only service was the GPU service
-    gpu_only = ("slipway-dev-gpu", "slipway-dev-argocd", "sealed-secrets-gpu", "gpu-operator", "clusters-gpu")
+    gpu_only: tuple[str, ...] = ("slipway-dev-gpu", "slipway-dev-argocd", "sealed-secrets-gpu", "gpu-operator")
+    gpu_only += ("clusters-gpu", "slipway-dev-deploy-gpu-", "slipway-dev-preview-gpu-")  # and CI's rights there
     assert all(name.startswith(gpu_only) or name == "projects-team-ml" for name in removed)
     assert {"sealed-secrets-gpu-key", "gpu-operator-applicationset", "clusters-gpu", "projects-team-ml"} <= removed
     assert {
@@ -201,17 +267,20 @@ def test_switching_ghcr_off_removes_its_output_and_variable(recorded: Callable[[
     without = run_stack_document("dev", document)
     assert urns(without) <= urns(recorded("dev"))
     removed = {r.split("::")[-1] for r in urns(recorded("dev")) - urns(without)}
-    assert removed == {"slipway-dev-dev-ghcr_image_prefix"}
+    assert removed == {"slipway-dev-dev-ghcr_image_prefix", "slipway-dev-dev-drift-ghcr_image_prefix"}
     assert "ghcrImagePrefix" in recorded("dev").outputs and "ghcrImagePrefix" not in without.outputs
 
 
 def test_application_mode_with_client_secret_exports_it_as_a_secret() -> None:
     document = stack_document("dev")
-    slipway(document, "identity")["ci"].update(mode="application", credential="clientSecret", secretRotationDays=60)
+    slipway(document, "identity").update(mode="application", credential="clientSecret", secretRotationDays=60)
     recording = run_stack_document("dev", document)
-    assert recording.outputs["ciClientSecret"].secret
-    principal = recording.one("azuread:index/servicePrincipal:ServicePrincipal").outputs["objectId"]
-    assert assignments(recording)["slipway-dev-ci-acr-push"][1] == principal
+    assert recording.outputs["deployClientSecret"].secret and recording.outputs["previewClientSecret"].secret
+    principals = {
+        r.name: r.outputs["objectId"] for r in recording.of_type("azuread:index/servicePrincipal:ServicePrincipal")
+    }
+    assert assignments(recording)["slipway-dev-deploy-contributor"][1] == principals["slipway-dev-deploy"]
+    assert assignments(recording)["slipway-dev-preview-reader"][1] == principals["slipway-dev-preview"]
 
 
 KNOWN_SECRETS = ("ghp_KNOWN_pull_token_0001", "xoxb-KNOWN-slack-token-0002")

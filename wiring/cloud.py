@@ -6,6 +6,7 @@ observability baseline into the components' arguments; the identity parts live i
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pulumi
@@ -14,24 +15,48 @@ from pulumi_azure_native import authorization, containerregistry, resources
 from components.cloud.cluster import AksCluster, AksClusterArgs, ClusterNetwork
 from components.cloud.federated_identity import FederatedIdentity, FederatedIdentityArgs
 from components.cloud.ghcr import Ghcr, GhcrArgs
-from components.cloud.identity import CiIdentity, CiIdentityArgs, CiIdentityKind
+from components.cloud.identity import GithubIdentityArgs, IdentityKind, SignIn, github_identity
 from components.cloud.monitoring import CLUSTER_LOG_CATEGORIES, REGISTRY_LOG_CATEGORIES, Monitoring, MonitoringArgs
 from components.cloud.network import ENDPOINTS_SUBNET, StackNetwork, StackNetworkArgs, node_subnet
 from components.cloud.registry import ContainerRegistry, ContainerRegistryArgs, PrivateAccess
-from components.cloud.roles import assign_role
+from components.cloud.roles import assign_role, role_id
 from components.gitops import ARGOCD_NAMESPACE, ARGOCD_SERVICE_ACCOUNTS, ClusterRole
 from settings import (
     ApiServerAccess,
-    CiCredential,
-    CiIdentitySettings,
-    CiMode,
     ClusterSettings,
     GhcrSettings,
+    IdentityCredential,
+    IdentityMode,
+    IdentitySettings,
     RegistryAccess,
     Runners,
     secret_output,
 )
 from wiring.stack import CloudPart, Stack
+
+# Every role the deploy identity may hand out: its Role Based Access Control Administrator
+# assignment carries a condition naming exactly these. They are the roles the program assigns
+# to others (kubelets, ArgoCD, the preview and delivery identities) and the deploy identity's
+# own cluster-admin role on clusters it creates; never Contributor, Owner, User Access
+# Administrator or Role Based Access Control Administrator, so it cannot widen its own rights.
+DEPLOY_ASSIGNABLE_ROLES = (
+    "AcrPull",
+    "AcrPush",
+    "Reader",
+    "Azure Kubernetes Service Cluster User Role",
+    "Azure Kubernetes Service RBAC Cluster Admin",
+    "Azure Kubernetes Service RBAC Reader",
+    "Network Contributor",  # each cluster's control plane on its node subnet and egress prefix
+)
+
+
+@dataclass(frozen=True)
+class Identities:
+    """The identities GitHub Actions signs in as, one per purpose (delivery: one per service repository)."""
+
+    deploy: SignIn
+    preview: SignIn
+    delivery: dict[str, SignIn]
 
 
 @dataclass(frozen=True)
@@ -43,19 +68,42 @@ class Cloud:
     resource_group_name: pulumi.Output[str]
     acr: ContainerRegistry | None
     ghcr: Ghcr | None
-    ci: CiIdentity
+    identities: Identities
     clusters: dict[ClusterRole, AksCluster]
     argocd_identity: FederatedIdentity | None
     network: StackNetwork | None
     monitoring: Monitoring | None
 
 
-def ci_identity_kind(ci: CiIdentitySettings) -> CiIdentityKind:
-    if ci.mode is CiMode.MANAGED_IDENTITY:
-        return CiIdentityKind.MANAGED_IDENTITY
-    if ci.credential is CiCredential.FEDERATED:
-        return CiIdentityKind.APPLICATION_FEDERATED
-    return CiIdentityKind.APPLICATION_CLIENT_SECRET
+def identity_kind(identity: IdentitySettings) -> IdentityKind:
+    if identity.mode is IdentityMode.MANAGED_IDENTITY:
+        return IdentityKind.MANAGED_IDENTITY
+    if identity.credential is IdentityCredential.FEDERATED:
+        return IdentityKind.APPLICATION_FEDERATED
+    return IdentityKind.APPLICATION_CLIENT_SECRET
+
+
+def assignable_roles_condition(roles: tuple[str, ...]) -> str:
+    """An ABAC condition letting a Role Based Access Control Administrator assign and remove only
+    `roles`, and only to service principals (managed identities included).
+
+    The form is Azure's documented "Constrain roles and principal types" example, from
+    MicrosoftDocs/azure-docs `articles/role-based-access-control/delegate-role-assignments-examples.md`
+    @ 0b8729eaf7eb0aabc6390cb17348d19761285f12 (PowerShell tab, one line); `ServicePrincipal` is one of
+    the principal type values listed in `conditions-authorization-actions-attributes.md` (same repository).
+    """
+    guids = ", ".join(role_id(role) for role in roles)
+    assignments = "Microsoft.Authorization/roleAssignments"
+
+    def constrained(action: str, source: str) -> str:
+        return (
+            f"((!(ActionMatches{{'{assignments}/{action}'}})) OR "
+            f"(@{source}[{assignments}:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals {{{guids}}} AND "
+            f"@{source}[{assignments}:PrincipalType] ForAnyOfAnyValues:StringEqualsIgnoreCase {{'ServicePrincipal'}}))"
+        )
+
+    # Creating a role assignment is judged on the request, deleting one on the existing assignment.
+    return f"{constrained('write', 'Request')} AND {constrained('delete', 'Resource')}"
 
 
 def wire_ghcr(ghcr: GhcrSettings | None) -> Ghcr | None:
@@ -203,6 +251,81 @@ def _argocd_identity(
     return identity
 
 
+def github_identities(
+    cloud: CloudPart,
+    group: resources.ResourceGroup,
+    acr: ContainerRegistry | None,
+    clusters: dict[ClusterRole, AksCluster],
+    subscription_id: pulumi.Output[str],
+    opts: pulumi.ResourceOptions,
+) -> Identities:
+    """Deploy, preview and delivery identities, each holding only what its job needs, scoped as
+    narrowly as Azure allows: the resource group, a cluster, the registry; never the subscription."""
+    settings = cloud.identity
+
+    def identity(purpose: str, subjects: list[str]) -> SignIn:
+        return github_identity(
+            f"{cloud.base}-{purpose}",
+            GithubIdentityArgs(
+                kind=identity_kind(settings),
+                display_name=f"id-{cloud.base}-{purpose}",
+                resource_group_name=group.name,
+                location=cloud.azure.location,
+                subjects=subjects,
+                secret_rotation_days=settings.secret_rotation_days,
+                tags=cloud.tags,
+            ),
+            opts,
+        )
+
+    def grant(name: str, role: str, who: SignIn, scope: pulumi.Input[str], condition: str | None = None) -> None:
+        assign_role(
+            name,
+            role=role,
+            principal_id=who.principal_id,
+            scope=scope,
+            subscription_id=subscription_id,
+            opts=opts,
+            condition=condition,
+        )
+
+    base = cloud.base
+    deploy = identity("deploy", cloud.deploy_subjects)
+    preview = identity("preview", cloud.preview_subjects)
+    # What `pulumi up` needs: write the stack's resources in its resource group, hand out only the
+    # roles the program assigns, and apply the platform layer in every cluster (Azure RBAC for
+    # Kubernetes: Contributor carries no data actions).
+    for role in settings.deploy_roles:
+        grant(f"{base}-deploy-{role.lower().replace(' ', '-')}", role, deploy, group.id)
+    condition = assignable_roles_condition(DEPLOY_ASSIGNABLE_ROLES)
+    grant(f"{base}-deploy-rbac-admin", "Role Based Access Control Administrator", deploy, group.id, condition)
+    # What a preview or a drift refresh needs: read the resource group, the clusters' user kubeconfig
+    # (kubelogin, no credential in it) and the clusters' objects.
+    grant(f"{base}-preview-reader", "Reader", preview, group.id)
+    for role, cluster in clusters.items():
+        grant(f"{base}-deploy-{role}-cluster-admin", "Azure Kubernetes Service RBAC Cluster Admin", deploy, cluster.id)
+        grant(f"{base}-preview-{role}-cluster-user", "Azure Kubernetes Service Cluster User Role", preview, cluster.id)
+        grant(f"{base}-preview-{role}-rbac-reader", "Azure Kubernetes Service RBAC Reader", preview, cluster.id)
+    delivery: dict[str, SignIn] = {}
+    if acr is not None:
+        # One delivery identity per service repository: a repository's pull requests or
+        # environments never obtain another's identity, and each stays far below Azure's cap.
+        for repository, subjects in cloud.delivery_subjects.items():
+            purpose = f"delivery-{re.sub(r'[^A-Za-z0-9-]', '-', repository)}"
+            delivery[repository] = identity(purpose, subjects)
+            grant(f"{base}-{purpose}-acr-push", "AcrPush", delivery[repository], acr.id)
+    return Identities(deploy=deploy, preview=preview, delivery=delivery)
+
+
+def export_identities(identities: Identities) -> None:
+    pulumi.export("deployClientId", identities.deploy.client_id)
+    pulumi.export("previewClientId", identities.preview.client_id)
+    pulumi.export("deliveryClientIds", {repo: who.client_id for repo, who in identities.delivery.items()})
+    for purpose, who in (("deploy", identities.deploy), ("preview", identities.preview)):
+        if who.client_secret is not None:
+            pulumi.export(f"{purpose}ClientSecret", who.client_secret)
+
+
 def build(stack: Stack, cloud: CloudPart) -> Cloud:
     """Declare the cloud layer. Stateful and identity resources are protected in production,
     and each component's children inherit that."""
@@ -217,29 +340,6 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
     net = _network(cloud, group, stateful)
     monitoring = _monitoring(cloud, group, stateful)
     acr = _registry(cloud, group, net, stateful)
-    ci_settings = cloud.identity.ci
-    ci = CiIdentity(
-        f"{cloud.base}-ci",
-        CiIdentityArgs(
-            kind=ci_identity_kind(ci_settings),
-            display_name=f"id-{cloud.base}-ci",
-            resource_group_name=group.name,
-            location=location,
-            subjects=cloud.ci_subjects,
-            secret_rotation_days=ci_settings.secret_rotation_days,
-            tags=cloud.tags,
-        ),
-        stateful,
-    )
-    if acr is not None:
-        assign_role(
-            f"{cloud.base}-ci-acr-push",
-            role="AcrPush",
-            principal_id=ci.principal_id,
-            scope=acr.id,
-            subscription_id=client.subscription_id,
-            opts=stateful,
-        )
     clusters = {
         role: AksCluster(
             f"{cloud.base}-{role}",
@@ -269,7 +369,7 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
         resource_group_name=group.name,
         acr=acr,
         ghcr=wire_ghcr(stack.ghcr),
-        ci=ci,
+        identities=github_identities(cloud, group, acr, clusters, client.subscription_id, stateful),
         clusters=clusters,
         argocd_identity=_argocd_identity(cloud, group, clusters, client.subscription_id, stateful),
         network=net,
@@ -285,9 +385,7 @@ def export(cloud: Cloud) -> None:
         pulumi.export("acrLoginServer", cloud.acr.login_server)
     if cloud.ghcr is not None:
         pulumi.export("ghcrImagePrefix", cloud.ghcr.image_prefix)
-    pulumi.export("ciClientId", cloud.ci.client_id)
-    if cloud.ci.client_secret is not None:
-        pulumi.export("ciClientSecret", cloud.ci.client_secret)
+    export_identities(cloud.identities)
     if cloud.argocd_identity is not None:
         pulumi.export("argocdClientId", cloud.argocd_identity.client_id)
     for role, cluster in cloud.clusters.items():

@@ -24,7 +24,6 @@ def shared_annotations(cloud: Cloud) -> dict[str, pulumi.Input[str]]:
     annotations: dict[str, pulumi.Input[str]] = {
         Annotation.TENANT_ID: cloud.tenant_id,
         Annotation.SUBSCRIPTION_ID: cloud.subscription_id,
-        Annotation.CI_CLIENT_ID: cloud.ci.client_id,
     }
     if cloud.acr is not None:
         annotations[Annotation.ACR_LOGIN_SERVER] = cloud.acr.login_server

@@ -30,8 +30,10 @@ from settings import (
     PlatformSettings,
     Settings,
     acr_registry_name,
-    ci_subjects,
+    delivery_subjects,
+    deploy_subjects,
     load_settings,
+    preview_subjects,
     sections_from_config,
     stored_secrets,
 )
@@ -47,7 +49,10 @@ class CloudPart:
     acr: AcrSettings | None
     acr_name: str
     identity: IdentitySettings
-    ci_subjects: list[str]
+    deploy_subjects: list[str]
+    preview_subjects: list[str]
+    # service repository -> the subjects of its delivery identity (delivery layer on only)
+    delivery_subjects: dict[str, list[str]]
     clusters: dict[ClusterRole, ClusterSettings]
     maintenance: MaintenanceSettings
 
@@ -107,7 +112,9 @@ def _cloud_part(settings: Settings, stack: str) -> CloudPart | None:
         acr=acr if acr.enabled else None,
         acr_name=acr_registry_name(settings, stack),
         identity=settings.identity,
-        ci_subjects=ci_subjects(settings),
+        deploy_subjects=deploy_subjects(settings.identity, stack),
+        preview_subjects=preview_subjects(settings.identity, stack),
+        delivery_subjects=delivery_subjects(settings),
         clusters={ClusterRole(role): cluster for role, cluster in settings.clusters.enabled().items()},
         maintenance=settings.clusters.maintenance,
     )

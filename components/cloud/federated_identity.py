@@ -1,9 +1,10 @@
 """A user-assigned managed identity that trusts tokens from one OIDC issuer, no secret.
 
-Used twice: for CI, trusting GitHub Actions (`repo:OWNER/REPO:...` subjects), and for
-ArgoCD on the hub, trusting the hub's own OIDC issuer for its service accounts (Azure
-workload identity). Nothing long-lived exists to leak: a workload proves itself with a
-short-lived token from the issuer, exchanged for an Entra ID token.
+Used for every identity GitHub Actions signs in as (deploy, preview, delivery: trusting
+`repo:OWNER/REPO:...` subjects) and for ArgoCD on the hub, trusting the hub's own OIDC
+issuer for its service accounts (Azure workload identity). Nothing long-lived exists to
+leak: a workload proves itself with a short-lived token from the issuer, exchanged for an
+Entra ID token. Settings keep each identity within Azure's cap on federated credentials.
 
 Azure rejects concurrent writes of federated credentials on one identity ("too many
 federated identity credentials written concurrently"), so each credential waits for

@@ -1,12 +1,14 @@
-"""The identity GitHub Actions uses to push images and deploy, with no long-lived secret by default.
+"""The identities GitHub Actions signs in as, with no long-lived secret by default.
 
 Two modes, chosen in settings:
 - `managedIdentity` (default): a user-assigned managed identity with one federated
-  credential per trusted GitHub subject. Nothing secret exists.
-- `application`: an Entra ID application and service principal, for tenants that want
-  CI in the directory. Its credential is either federated (again no secret) or a client
-  secret that rotates on a schedule: the secret exists only as a Pulumi secret.
-Role assignments for it are made by whoever owns the scope (the registry, the clusters).
+  credential per trusted GitHub subject (`FederatedIdentity`). Nothing secret exists.
+- `application`: an Entra ID application and service principal (`EntraApplication`), for
+  tenants that want CI in the directory. Its credential is either federated (again no
+  secret) or a client secret that rotates on a schedule: the secret exists only as a
+  Pulumi secret.
+Either way the caller gets a `SignIn`: what a workflow needs, and the principal to grant roles to.
+Role assignments are made by whoever owns the scope (the registry, the clusters).
 """
 
 from __future__ import annotations
@@ -34,15 +36,15 @@ def _days_after(rfc3339: str, days: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class CiIdentityKind(StrEnum):
+class IdentityKind(StrEnum):
     MANAGED_IDENTITY = "managedIdentity"
     APPLICATION_FEDERATED = "applicationFederated"
     APPLICATION_CLIENT_SECRET = "applicationClientSecret"
 
 
 @dataclass(frozen=True)
-class CiIdentityArgs:
-    kind: CiIdentityKind
+class GithubIdentityArgs:
+    kind: IdentityKind
     display_name: str
     resource_group_name: pulumi.Input[str]
     location: str
@@ -51,54 +53,66 @@ class CiIdentityArgs:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
-class CiIdentity(pulumi.ComponentResource):
-    """What CI signs in as: client id, principal id, and a client secret only in that mode."""
+@dataclass(frozen=True)
+class SignIn:
+    """What a workflow signs in with (client id, a secret only in that mode) and whom roles go to."""
+
+    client_id: pulumi.Output[str]
+    principal_id: pulumi.Output[str]
+    client_secret: pulumi.Output[str] | None = None
+
+
+def github_identity(name: str, args: GithubIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> SignIn:
+    """An identity GitHub Actions signs in as, trusting exactly `args.subjects`."""
+    if args.kind is IdentityKind.MANAGED_IDENTITY:
+        identity = FederatedIdentity(
+            name,
+            FederatedIdentityArgs(
+                resource_group_name=args.resource_group_name,
+                identity_name=args.display_name,
+                location=args.location,
+                issuer=GITHUB_ISSUER,
+                subjects=args.subjects,
+                tags=args.tags,
+            ),
+            opts,
+        )
+        return SignIn(identity.client_id, identity.principal_id)
+    application = EntraApplication(name, args, opts)
+    return SignIn(application.client_id, application.principal_id, application.client_secret)
+
+
+class EntraApplication(pulumi.ComponentResource):
+    """An Entra ID application and its service principal, with federated credentials or a rotating secret."""
 
     client_id: pulumi.Output[str]
     principal_id: pulumi.Output[str]
     client_secret: pulumi.Output[str] | None
 
-    def __init__(self, name: str, args: CiIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__("slipway:cloud:CiIdentity", name, None, opts)
+    def __init__(self, name: str, args: GithubIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("slipway:cloud:EntraApplication", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.client_secret = None
-        if args.kind is CiIdentityKind.MANAGED_IDENTITY:
-            identity = FederatedIdentity(
-                name,
-                FederatedIdentityArgs(
-                    resource_group_name=args.resource_group_name,
-                    identity_name=args.display_name,
-                    location=args.location,
-                    issuer=GITHUB_ISSUER,
-                    subjects=args.subjects,
-                    tags=args.tags,
-                ),
-                child,
-            )
-            self.client_id, self.principal_id = identity.client_id, identity.principal_id
+        application = azuread.Application(
+            name, azuread.ApplicationArgs(display_name=args.display_name, sign_in_audience="AzureADMyOrg"), child
+        )
+        principal = azuread.ServicePrincipal(name, azuread.ServicePrincipalArgs(client_id=application.client_id), child)
+        self.client_id, self.principal_id = application.client_id, principal.object_id
+        if args.kind is IdentityKind.APPLICATION_FEDERATED:
+            for subject in args.subjects:
+                azuread.ApplicationFederatedIdentityCredential(
+                    f"{name}-{credential_name(subject)}",
+                    azuread.ApplicationFederatedIdentityCredentialArgs(
+                        application_id=application.id,
+                        display_name=credential_name(subject),
+                        issuer=GITHUB_ISSUER,
+                        subject=subject,
+                        audiences=[TOKEN_EXCHANGE_AUDIENCE],
+                    ),
+                    child,
+                )
         else:
-            application = azuread.Application(
-                name, azuread.ApplicationArgs(display_name=args.display_name, sign_in_audience="AzureADMyOrg"), child
-            )
-            principal = azuread.ServicePrincipal(
-                name, azuread.ServicePrincipalArgs(client_id=application.client_id), child
-            )
-            self.client_id, self.principal_id = application.client_id, principal.object_id
-            if args.kind is CiIdentityKind.APPLICATION_FEDERATED:
-                for subject in args.subjects:
-                    azuread.ApplicationFederatedIdentityCredential(
-                        f"{name}-{credential_name(subject)}",
-                        azuread.ApplicationFederatedIdentityCredentialArgs(
-                            application_id=application.id,
-                            display_name=credential_name(subject),
-                            issuer=GITHUB_ISSUER,
-                            subject=subject,
-                            audiences=[TOKEN_EXCHANGE_AUDIENCE],
-                        ),
-                        child,
-                    )
-            else:
-                self.client_secret = self._rotating_secret(name, application, args.secret_rotation_days, child)
+            self.client_secret = self._rotating_secret(name, application, args.secret_rotation_days, child)
         self.register_outputs({"clientId": self.client_id, "principalId": self.principal_id})
 
     @staticmethod
