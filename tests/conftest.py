@@ -7,6 +7,7 @@ import fcntl
 import pickle
 import shutil
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,14 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACKS = ("dev", "prod", "local")
 
 
+@cache
+def _parsed_stack_file(stack: str) -> dict[str, Any]:
+    return yaml.load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text(), Loader=yaml.CSafeLoader)  # type: ignore[no-any-return]
+
+
 def stack_document(stack: str) -> dict[str, Any]:
     """The parsed `Pulumi.<stack>.yaml`, a fresh copy each call, for tests to alter."""
-    return copy.deepcopy(yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text()))
+    return copy.deepcopy(_parsed_stack_file(stack))
 
 
 def run_stack_document(stack: str, document: dict[str, Any]) -> Recording:
