@@ -28,6 +28,14 @@ OFFLINE_NOW = "2026-01-01T00:00:00Z"
 # The Entra ID application of the AKS AAD server, the audience kubelogin asks tokens for.
 AKS_AAD_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
 
+# Inputs the engine does not hand to `ProviderAnswers.resource`, by type, so they are not echoed
+# back as outputs: big documents nothing downstream reads (the program only orders other
+# resources after a CRD). Echoing a CRD's schema cost a copy, a serialisation and one more
+# deserialisation by the SDK per run; a program that starts reading one must drop it from here.
+NOT_ECHOED: dict[str, frozenset[str]] = {
+    "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": frozenset({"spec"}),
+}
+
 _NS = uuid.UUID("5a4f0e1c-6a55-4a2f-9a3b-2f1c5e9d7b10")
 
 # azure-native token -> (ARM resource type, the input that holds the resource's name).

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import copy
+import fcntl
+import pickle
 import shutil
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +21,14 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACKS = ("dev", "prod", "local")
 
 
+@cache
+def _parsed_stack_file(stack: str) -> dict[str, Any]:
+    return yaml.load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text(), Loader=yaml.CSafeLoader)  # type: ignore[no-any-return]
+
+
 def stack_document(stack: str) -> dict[str, Any]:
     """The parsed `Pulumi.<stack>.yaml`, a fresh copy each call, for tests to alter."""
-    return copy.deepcopy(yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text()))
+    return copy.deepcopy(_parsed_stack_file(stack))
 
 
 def run_stack_document(stack: str, document: dict[str, Any]) -> Recording:
@@ -42,13 +50,29 @@ def slipway(document: dict[str, Any], section: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def recorded() -> Callable[[str], Recording]:
-    """Each repo stack run once per session, as the checked-in stack file declares it."""
+def recorded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Recording]:
+    """Each repo stack run once per test run, as the checked-in stack file declares it.
+
+    Under pytest-xdist the workers share each run: the first to need a stack runs it and
+    leaves it pickled in the run's common temporary directory, the others load it.
+    """
     cache: dict[str, Recording] = {}
+    shared = tmp_path_factory.getbasetemp().parent if hasattr(request.config, "workerinput") else None
 
     def get(stack: str) -> Recording:
-        if stack not in cache:
+        if stack in cache:
+            return cache[stack]
+        if shared is None:
             cache[stack] = run_stack_document(stack, stack_document(stack))
+            return cache[stack]
+        with (shared / f"recorded-{stack}.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one worker runs the stack while the others wait
+            saved = shared / f"recorded-{stack}.pickle"
+            if saved.exists():
+                cache[stack] = pickle.loads(saved.read_bytes())
+            else:
+                cache[stack] = run_stack_document(stack, stack_document(stack))
+                saved.write_bytes(pickle.dumps(cache[stack]))
         return cache[stack]
 
     return get

@@ -18,9 +18,11 @@ from typing import Any
 import jsonschema
 import yaml
 
+from components.platform import crds as program_crds
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
-CRD_DIRS = (PROJECT_DIR / "components" / "platform" / "crds", SCHEMA_DIR / "crds")
+TEST_CRD_DIR = SCHEMA_DIR / "crds"
 
 # Maps with documented defaults that take any key (ConfigMap data, in effect).
 FREE_FORM_VALUES: dict[str, set[str]] = {
@@ -53,14 +55,15 @@ def _strict(schema: Any) -> Any:
 @cache
 def crd_schemas() -> dict[tuple[str, str], dict[str, Any]]:
     """(apiVersion, kind) -> strict schema, for every pinned CRD the project has."""
+    crds = [*program_crds.load()]  # the program's own, from their JSON copies
+    for path in TEST_CRD_DIR.rglob("*.yaml"):
+        crds += yaml.load_all(path.read_text(), Loader=yaml.CSafeLoader)
     schemas = {}
-    for directory in CRD_DIRS:
-        for path in directory.rglob("*.yaml"):
-            for crd in yaml.load_all(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-                spec = crd["spec"]
-                for version in spec["versions"]:
-                    key = (f"{spec['group']}/{version['name']}", spec["names"]["kind"])
-                    schemas[key] = _strict(version["schema"]["openAPIV3Schema"])
+    for crd in crds:
+        spec = crd["spec"]
+        for version in spec["versions"]:
+            key = (f"{spec['group']}/{version['name']}", spec["names"]["kind"])
+            schemas[key] = _strict(version["schema"]["openAPIV3Schema"])
     return schemas
 
 
@@ -114,7 +117,9 @@ def constraint_errors(constraint: Mapping[str, Any], template: Mapping[str, Any]
 
 @cache
 def chart_defaults(chart: str, version: str) -> Any:
-    return yaml.safe_load((SCHEMA_DIR / "helm-values" / chart / version / "values.yaml").read_text())
+    return yaml.load(
+        (SCHEMA_DIR / "helm-values" / chart / version / "values.yaml").read_text(), Loader=yaml.CSafeLoader
+    )
 
 
 def unknown_value_keys(chart: str, version: str, values: Mapping[str, Any]) -> list[str]:

@@ -208,12 +208,12 @@ def test_shared_project_layout() -> None:
 def test_objects_grow_with_services_not_with_services_times_environments() -> None:
     def count(services: int) -> tuple[int, int]:
         document = stack_document("prod")
+        slipway(document, "github")["enabled"] = False  # only Kubernetes objects are counted
         template = slipway(document, "delivery")["services"]
         slipway(document, "delivery")["services"] = [
             {**template[i % 3], "name": f"{template[i % 3]['name']}-{i}", "repository": f"repo-{i}"}
             for i in range(services)
         ]
-        slipway(document, "github")["enabled"] = False  # only Kubernetes objects are counted here
         recording = run_stack_document("prod", document)
         kubernetes = [r for r in recording.resources if r.type.startswith("kubernetes:")]
         return len(kubernetes), len(service_apps(recording))

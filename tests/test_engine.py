@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import base64
+import gc
 
 import pulumi
 import pulumi_kubernetes as k8s
+import pytest
 import yaml
 from conftest import run_component
 from pulumi_azure_native import containerservice, resources
 
-from offline.engine import SECRET, run
+from offline.engine import SECRET, DuplicateUrnError, run
 
 
 def test_records_parent_protect_dependencies_provider_and_secret_inputs() -> None:
@@ -113,3 +115,54 @@ def test_outputs_the_provider_marks_secret_stay_secret() -> None:
 
     outputs = run(program).outputs
     assert outputs["value"].secret
+
+
+def box(name: str) -> pulumi.ComponentResource:
+    return pulumi.ComponentResource("test:index:Box", name)
+
+
+def test_a_second_registration_of_a_urn_fails_as_in_the_pulumi_engine() -> None:
+    """Ported from pulumi/pulumi pkg/resource/deploy/step_generator_test.go (TestGenerateSteps_duplicateURN,
+    commit 848edf966fc66dc94b4ce04655aed901860fc259): same type, name and parent type is one URN."""
+
+    def program() -> None:
+        for parent in (box("a"), box("b")):  # two parents of one type: the URN carries only the type
+            resources.ResourceGroup("rg", resource_group_name="rg-x", opts=pulumi.ResourceOptions(parent=parent))
+
+    urn = "urn:pulumi:dev::slipway::test:index:Box$azure-native:resources:ResourceGroup::rg"
+    with pytest.raises(DuplicateUrnError) as raised:
+        run(program)
+    assert str(raised.value) == f"Duplicate resource URN '{urn}'; try giving it a unique name"
+
+
+def test_same_name_under_different_parent_types_or_types_is_not_a_duplicate() -> None:
+    def program() -> None:
+        resources.ResourceGroup("rg", resource_group_name="rg-x")
+        resources.ResourceGroup("rg", resource_group_name="rg-y", opts=pulumi.ResourceOptions(parent=box("a")))
+        pulumi.ComponentResource("test:index:Other", "rg")
+
+    assert len(run(program).resources) == 5
+
+
+def test_crd_specs_are_not_echoed_as_outputs() -> None:
+    def program() -> None:
+        k8s.apiextensions.v1.CustomResourceDefinition(
+            "things",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name="things.example.com"),
+            spec=k8s.apiextensions.v1.CustomResourceDefinitionSpecArgs(
+                group="example.com",
+                names=k8s.apiextensions.v1.CustomResourceDefinitionNamesArgs(kind="Thing", plural="things"),
+                scope="Namespaced",
+                versions=[],
+            ),
+        )
+
+    crd = run(program).one("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")
+    assert crd.plain()["spec"]["group"] == "example.com"
+    assert "spec" not in crd.outputs and crd.outputs["metadata"] == {"name": "things.example.com"}
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it() -> None:
+    before = gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()
+    run(lambda: resources.ResourceGroup("rg", resource_group_name="rg-x"))
+    assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before

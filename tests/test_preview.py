@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pulumi
@@ -12,7 +13,7 @@ import yaml
 from conftest import project_copy, stack_document
 
 from offline.__main__ import main
-from offline.engine import run
+from offline.engine import Recording, run
 from offline.render import kubernetes_documents, preview_json, write_manifests
 
 
@@ -117,3 +118,10 @@ def test_bad_stack_file_prints_settings_errors_only(tmp_path: Path, capsys: pyte
 def test_missing_stack_file(capsys: pytest.CaptureFixture[str], stack: str, message: str) -> None:
     code, out, err = preview(capsys, "--stack", stack)
     assert code == 2 and out == "" and message in err and "Traceback" not in err
+
+
+def test_manifests_read_back_as_the_documents(recorded: Callable[[str], Recording], tmp_path: Path) -> None:
+    recording = recorded("prod")
+    write_manifests(recording, tmp_path)
+    for relative, document in kubernetes_documents(recording).items():
+        assert yaml.load((tmp_path / relative).read_text(), Loader=yaml.CSafeLoader) == document, relative

@@ -32,6 +32,7 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from components.gitops import ARGOCD_NAMESPACE, PLATFORM_PROJECT
+from components.platform.crds import load as load_crds
 from components.versions import ADDON_CHARTS, ARGO_CD
 from settings import ArgoRbacSettings
 
@@ -188,9 +189,8 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
 
 @cache
 def crd_documents() -> tuple[dict[str, Any], ...]:
-    """The pinned CRDs, parsed once per process (libyaml: they are 1.8 MB of YAML)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return tuple(yaml.load(path.read_text(), Loader=loader) for path in sorted(CRD_DIR.glob("*.yaml")))
+    """The pinned CRDs, loaded once per process from the JSON copies of their verbatim YAML."""
+    return load_crds(CRD_DIR)
 
 
 class ArgoCd(pulumi.ComponentResource):
