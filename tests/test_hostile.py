@@ -3,8 +3,7 @@
 Every case runs `python -m offline preview --stack NAME --json` in-process against a project whose only
 file of its own is `Pulumi.NAME.yaml` (the program is the repository's). Each must exit 2 with nothing on
 stdout, no traceback, its expected line on stderr, no secret of the file in any output (every secret in the
-corpus contains `HOSTILE0`), within TIME_BOUND seconds. Cases that settings validation must catch are
-marked xfail: the lead turns them on.
+corpus contains `HOSTILE0`), within TIME_BOUND seconds.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ from settings import MAX_SERVICES, Settings, SettingsError, _secret_field_paths,
 HOSTILE = Path(__file__).parent / "hostile"
 TIME_BOUND = 5.0
 SECRET = re.compile(r"[^\s\[\]\"']*HOSTILE0[^\s\[\]\"']*")
-LEAD = pytest.mark.xfail(strict=False, reason="settings validation: lead")
 
 
 @contextmanager
@@ -236,13 +234,13 @@ def test_no_settings_error_shows_a_secret_whatever_its_shape(path: tuple[str, ..
 
 SETTINGS_CASES = [
     pytest.param("rbac-group-injection", r"slipway:platform\.argocd\.rbac\.admins\[0\]"),
-    pytest.param("gpu-pool-builtin-name", r"slipway:clusters\.gpu\.gpuPools\[0\]\.name.*workload", marks=LEAD),
+    pytest.param("gpu-pool-builtin-name", r"slipway:clusters\.gpu\.gpuPools\[0\]: name: got .workload."),
 ]
 
 
 @pytest.mark.parametrize(("stack", "expected"), SETTINGS_CASES)
 def test_settings_refuse_what_would_collide_or_escape(tmp_path: Path, stack: str, expected: str) -> None:
-    """Settings-level cases not refused yet, checked by settings alone (a full preview of each costs seconds)."""
+    """Settings-level cases, checked by settings alone (a full preview of each costs seconds)."""
     text = (HOSTILE / f"{stack}.yaml").read_text()
     project = project_with(tmp_path, stack, text)
     with pytest.raises(SettingsError) as caught:
