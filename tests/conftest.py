@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from offline.engine import Recording, run, run_project
+from offline.engine import RecordedResource, Recording, run, run_project
 from offline.stackfile import parse_stack_config
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -81,3 +81,21 @@ def recorded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 def run_component(build: Callable[[], object]) -> Recording:
     """Declare one component (or a few resources) in a fresh mocked program."""
     return run(build, stack="test")
+
+
+def declared(type_: str, inputs: dict[str, Any], *, stack: str = "test", name: str = "extra") -> RecordedResource:
+    """A custom resource as the engine would record it, made by hand for checks that read recordings."""
+    return RecordedResource(
+        urn=f"urn:pulumi:{stack}::slipway::{type_}::{name}",
+        type=type_,
+        name=name,
+        custom=True,
+        remote=False,
+        parent="",
+        inputs=inputs,
+        outputs={},
+        id=name,
+        protect=False,
+        dependencies=[],
+        provider="",
+    )

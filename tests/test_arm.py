@@ -12,7 +12,7 @@ from typing import Any
 
 import pulumi
 import pytest
-from conftest import PROJECT_DIR, run_component
+from conftest import PROJECT_DIR, declared, run_component
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.rpc import UNKNOWN
@@ -30,20 +30,7 @@ MAINTENANCE = "azure-native:containerservice:MaintenanceConfiguration"
 
 
 def resource(type_: str, inputs: dict[str, Any]) -> RecordedResource:
-    return RecordedResource(
-        urn=f"urn:pulumi:test::slipway::{type_}::bad",
-        type=type_,
-        name="bad",
-        custom=True,
-        remote=False,
-        parent="",
-        inputs=inputs,
-        outputs={},
-        id="",
-        protect=False,
-        dependencies=[],
-        provider="",
-    )
+    return declared(type_, inputs, name="bad")
 
 
 def rules(violations: list[arm.Violation]) -> set[tuple[str, Any, str]]:

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import PROJECT_DIR, STACKS
+from conftest import PROJECT_DIR, STACKS, declared
 
 from offline.__main__ import report_policies
-from offline.engine import RecordedResource, Recording, run
+from offline.engine import Recording, run
 from offline.policy import load_pack, run_policies
 
 PACK = load_pack(PROJECT_DIR / "policypack")
@@ -32,20 +32,7 @@ def altered(recording: Recording, type_: str, name: str | None = None, **changes
 
 
 def added(recording: Recording, type_: str, inputs: dict[str, Any]) -> Recording:
-    extra = RecordedResource(
-        urn=f"urn:pulumi:{recording.stack}::slipway::{type_}::extra",
-        type=type_,
-        name="extra",
-        custom=True,
-        remote=False,
-        parent="",
-        inputs=inputs,
-        outputs={},
-        id="extra",
-        protect=False,
-        dependencies=[],
-        provider="",
-    )
+    extra = declared(type_, inputs, stack=recording.stack)
     return dataclasses.replace(recording, resources=[*recording.resources, extra])
 
 
