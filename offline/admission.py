@@ -16,6 +16,7 @@ Not modelled (raises Unsupported): `sourceHydrator`, glob syntax gobwas accepts 
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -100,13 +101,24 @@ def _split_alternatives(body: str) -> list[str]:
     return [*parts, current]
 
 
+_GLOB_SPECIAL = frozenset("\\*?[{")
+
+
+@functools.cache
+def _compiled(pattern: str, separators: str) -> re.Pattern[str] | None:
+    """The compiled glob, once per pattern: a project lists a destination per service and environment."""
+    try:
+        return re.compile(_glob_regex(pattern, separators), re.S)
+    except ValueError:
+        return None
+
+
 def glob_match(pattern: str, text: str, separators: str = "") -> bool:
     """util/glob.Match: a pattern that does not compile matches nothing."""
-    try:
-        regex = _glob_regex(pattern, separators)
-    except ValueError:
-        return False
-    return re.fullmatch(regex, text, re.S) is not None
+    if _GLOB_SPECIAL.isdisjoint(pattern):  # a literal matches only itself
+        return pattern == text
+    regex = _compiled(pattern, separators)
+    return regex is not None and regex.fullmatch(text) is not None
 
 
 def _pattern_match(pattern: str, value: str, separators: str = "") -> bool:
