@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from components.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, PLATFORM_PROJECT
-from offline import access
 from offline.admission import recording_problems
 from offline.arm import report as report_arm
 from offline.engine import Recording, run_project
@@ -65,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 2
     if args.command == "access":
+        from offline import access  # its rules are the policy pack's: needs pulumi-policy (requirements-dev.txt)
+
         print(json.dumps(access.document(recording), indent=2) if args.json else access.text(recording), end="")
         return 0
     rows = stack_report(recording, stack_config.config, args.stack)
