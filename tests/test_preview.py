@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +13,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 import yaml
-from conftest import project_copy, stack_document
+from conftest import PROJECT_DIR, project_copy, stack_document
 
 from offline.__main__ import main
 from offline.engine import Recording, run
@@ -125,3 +128,25 @@ def test_manifests_read_back_as_the_documents(recorded: Callable[[str], Recordin
     write_manifests(recording, tmp_path)
     for relative, document in kubernetes_documents(recording).items():
         assert yaml.load((tmp_path / relative).read_text(), Loader=yaml.CSafeLoader) == document, relative
+
+
+def test_preview_needs_only_the_runtime_requirements() -> None:
+    """The README's first command installs requirements.txt only: the preview imports nothing from the dev set."""
+    blocker = textwrap.dedent(
+        """
+        import importlib.abc, sys
+        DEV_ONLY = {"pulumi_policy", "jsonschema", "hypothesis", "regopy", "pytest", "xdist"}
+        class Block(importlib.abc.MetaPathFinder):
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in DEV_ONLY:
+                    raise ImportError(f"{name} is a development requirement")
+                return None
+        sys.meta_path.insert(0, Block())
+        from offline.__main__ import main
+        sys.exit(main(["preview", "--stack", "local", "--compact"]))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", blocker], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
