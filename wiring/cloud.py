@@ -247,6 +247,7 @@ def _argocd_identity(
         scope=clusters[ClusterRole.GPU].id,
         subscription_id=subscription_id,
         opts=opts,
+        description="ArgoCD on the hub applies the GPU cluster's add-ons and services",
     )
     return identity
 
@@ -278,7 +279,9 @@ def github_identities(
             opts,
         )
 
-    def grant(name: str, role: str, who: SignIn, scope: pulumi.Input[str], condition: str | None = None) -> None:
+    def grant(
+        name: str, role: str, who: SignIn, scope: pulumi.Input[str], why: str, condition: str | None = None
+    ) -> None:
         assign_role(
             name,
             role=role,
@@ -286,6 +289,7 @@ def github_identities(
             scope=scope,
             subscription_id=subscription_id,
             opts=opts,
+            description=why,
             condition=condition,
         )
 
@@ -296,16 +300,22 @@ def github_identities(
     # roles the program assigns, and apply the platform layer in every cluster (Azure RBAC for
     # Kubernetes: Contributor carries no data actions).
     for role in settings.deploy_roles:
-        grant(f"{base}-deploy-{role.lower().replace(' ', '-')}", role, deploy, group.id)
+        grant(f"{base}-deploy-{role.lower().replace(' ', '-')}", role, deploy, group.id, "pulumi up writes the stack")
     condition = assignable_roles_condition(DEPLOY_ASSIGNABLE_ROLES)
-    grant(f"{base}-deploy-rbac-admin", "Role Based Access Control Administrator", deploy, group.id, condition)
+    why = "pulumi up assigns only the roles the program assigns (ABAC condition)"
+    grant(f"{base}-deploy-rbac-admin", "Role Based Access Control Administrator", deploy, group.id, why, condition)
     # What a preview or a drift refresh needs: read the resource group, the clusters' user kubeconfig
     # (kubelogin, no credential in it) and the clusters' objects.
-    grant(f"{base}-preview-reader", "Reader", preview, group.id)
+    grant(f"{base}-preview-reader", "Reader", preview, group.id, "previews and drift refreshes read the stack")
     for role, cluster in clusters.items():
-        grant(f"{base}-deploy-{role}-cluster-admin", "Azure Kubernetes Service RBAC Cluster Admin", deploy, cluster.id)
-        grant(f"{base}-preview-{role}-cluster-user", "Azure Kubernetes Service Cluster User Role", preview, cluster.id)
-        grant(f"{base}-preview-{role}-rbac-reader", "Azure Kubernetes Service RBAC Reader", preview, cluster.id)
+        admin, user, reader = (
+            f"Azure Kubernetes Service {r}" for r in ("RBAC Cluster Admin", "Cluster User Role", "RBAC Reader")
+        )
+        grant(f"{base}-deploy-{role}-cluster-admin", admin, deploy, cluster.id, "pulumi up applies the platform layer")
+        grant(
+            f"{base}-preview-{role}-cluster-user", user, preview, cluster.id, "previews fetch the kubelogin kubeconfig"
+        )
+        grant(f"{base}-preview-{role}-rbac-reader", reader, preview, cluster.id, "previews read the cluster's objects")
     delivery: dict[str, SignIn] = {}
     if acr is not None:
         # One delivery identity per service repository: a repository's pull requests or
@@ -313,7 +323,7 @@ def github_identities(
         for repository, subjects in cloud.delivery_subjects.items():
             purpose = f"delivery-{re.sub(r'[^A-Za-z0-9-]', '-', repository)}"
             delivery[repository] = identity(purpose, subjects)
-            grant(f"{base}-{purpose}-acr-push", "AcrPush", delivery[repository], acr.id)
+            grant(f"{base}-{purpose}-acr-push", "AcrPush", delivery[repository], acr.id, f"{repository} pushes images")
     return Identities(deploy=deploy, preview=preview, delivery=delivery)
 
 

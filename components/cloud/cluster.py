@@ -143,6 +143,7 @@ class AksCluster(pulumi.ComponentResource):
                     scope=scope,
                     subscription_id=args.subscription_id,
                     opts=child,
+                    description=f"the AKS control plane manages its {scope_name}",
                 )
         ignored = ["agentPoolProfiles"]
         if spec.upgrade_channel in (UpgradeChannel.STABLE, UpgradeChannel.RAPID):
@@ -285,6 +286,7 @@ class AksCluster(pulumi.ComponentResource):
                 scope=args.acr_id,
                 subscription_id=args.subscription_id,
                 opts=child,
+                description="the kubelet pulls images",
             )
         credentials = containerservice.list_managed_cluster_user_credentials_output(
             resource_group_name=args.resource_group_name,
