@@ -61,10 +61,10 @@ def cluster_entry(target: ClusterTarget, stack: Stack, cloud: Cloud | None) -> C
 
 
 def build(stack: Stack, delivery: DeliveryPart, cloud: Cloud | None, platform: Platform) -> None:
-    """Declare every delivery object on the hub, after ArgoCD's CRDs."""
+    """Declare every delivery object on the hub, after ArgoCD's release (which installs its CRDs)."""
     settings = delivery.settings
     hub = pulumi.ResourceOptions(providers=[platform.providers[ClusterRole.HUB]])
-    after_argocd: list[pulumi.Resource] = list(platform.argocd.crds)
+    after_argocd: list[pulumi.Resource] = [platform.argocd.release]
     entries = [cluster_entry(target, stack, cloud) for target in stack.targets]
     ClusterRegistration(
         "clusters", ClusterRegistrationArgs(after_argocd, entries, settings.production_environments), hub

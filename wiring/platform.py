@@ -80,7 +80,7 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
     providers = cluster_providers(stack, platform, cloud)
     hub = pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]])
     argocd = ArgoCd("argocd", argocd_args(platform, cloud), hub)
-    addon = AddonArgs(depends_on=argocd.crds, labels=PLATFORM_LABELS)
+    addon = AddonArgs(depends_on=[argocd.release], labels=PLATFORM_LABELS)
     wanted = {addon for target in stack.targets for addon in target.addons}
     ha, monitors, repo = platform.high_availability, platform.metrics.service_monitors, platform.git_repo
     if Addon.ARGO_ROLLOUTS in wanted:

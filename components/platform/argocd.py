@@ -1,12 +1,14 @@
 """ArgoCD on the hub cluster: the bootstrap, and the only Helm release Pulumi holds.
 
 Everything else on the clusters is installed by this ArgoCD (the gitops-bridge pattern).
-Pulumi owns ArgoCD's pinned CRDs as `CustomResourceDefinition` resources (the chart's
-`crds.install` is off) and every Argo custom resource depends on them: the Kubernetes
-provider caches a CRD when it checks it, so custom resources preview correctly even
-while the hub cluster does not exist yet (pulumi-kubernetes issue 3027 is the failure
-of client-side rendering against a kubeconfig that is still unknown; a `helm.v3.Release`
-renders server-side and does not have it).
+The chart installs and upgrades ArgoCD's CRDs (`crds.install`, kept on uninstall), so they
+follow the pinned chart and every Argo custom resource Pulumi declares waits for the release.
+A preview needs no CRD on the cluster: pulumi-kubernetes skips the server-side dry run of a
+create whose kind the cluster does not serve, looks a kind's scope up only when the provider
+sets a default namespace (ours set none; every Argo object names its namespace), and since
+4.32.0 caches the CRDs a Helm release ships (the evidence: tests/schemas/pulumi-kubernetes/v4.32.0/crd-preview.md).
+A `helm.v3.Release` renders server-side, unlike `helm.v4.Chart` and `yaml.v2`, whose
+client-side rendering fails against a kubeconfig that is still unknown (issue 3027).
 
 Also here: the RBAC roles a platform team needs (default readonly; CI has no global role,
 only its per-project `ci` role, since RBAC grants add up and a project role cannot narrow
@@ -22,9 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlsplit
 
 import pulumi
@@ -32,11 +32,9 @@ import pulumi_kubernetes as k8s
 import yaml
 
 from components.gitops import ARGOCD_NAMESPACE, PLATFORM_PROJECT
-from components.platform.crds import load as load_crds
 from components.versions import ADDON_CHARTS, ARGO_CD
 from settings import ArgoRbacSettings
 
-CRD_DIR = Path(__file__).parent / "crds" / "argo-cd" / ARGO_CD.app_version
 PART_OF_ARGOCD = {"app.kubernetes.io/part-of": "argocd"}
 WORKLOAD_IDENTITY_CLIENT_ID = "azure.workload.identity/client-id"
 WORKLOAD_IDENTITY_USE = "azure.workload.identity/use"
@@ -160,7 +158,7 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
         global_values["domain"] = urlsplit(args.url).netloc
         cm["url"] = args.url
     values: dict[str, Any] = {
-        "crds": {"install": False, "keep": True},
+        "crds": {"install": True, "keep": True},
         "configs": {
             "cm": cm,
             "params": {"controller.sharding.algorithm": "round-robin"} if args.high_availability else {},
@@ -187,16 +185,9 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
     return values
 
 
-@cache
-def crd_documents() -> tuple[dict[str, Any], ...]:
-    """The pinned CRDs, loaded once per process from the JSON copies of their verbatim YAML."""
-    return load_crds(CRD_DIR)
-
-
 class ArgoCd(pulumi.ComponentResource):
-    """ArgoCD's namespace, CRDs, secrets, Helm release and the `platform` AppProject."""
+    """ArgoCD's namespace, secrets, Helm release (with its CRDs) and the `platform` AppProject."""
 
-    crds: list[pulumi.Resource]
     namespace: str
     release: k8s.helm.v3.Release
 
@@ -209,18 +200,6 @@ class ArgoCd(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(name=ARGOCD_NAMESPACE, labels=dict(args.labels)),
             opts=child,
         )
-        self.crds = [
-            k8s.apiextensions.v1.CustomResourceDefinition(
-                f"{name}-{document['metadata']['name']}",
-                metadata=k8s.meta.v1.ObjectMetaArgs(
-                    name=document["metadata"]["name"], labels=document["metadata"].get("labels")
-                ),
-                # Verbatim upstream schema: its nested keys are Kubernetes' own, passed through as-is.
-                spec=cast(Any, document["spec"]),
-                opts=child,
-            )
-            for document in crd_documents()
-        ]
         secrets: list[pulumi.Resource] = []
         in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
         if args.slack is not None:
@@ -258,7 +237,7 @@ class ArgoCd(pulumi.ComponentResource):
                 cleanup_on_fail=True,
                 timeout=900,
             ),
-            pulumi.ResourceOptions(parent=self, depends_on=[namespace, *self.crds, *secrets]),
+            pulumi.ResourceOptions(parent=self, depends_on=[namespace, *secrets]),
         )
         # Add-ons come only from their pinned chart repositories and the platform's own repository.
         source_repos = sorted(
@@ -278,6 +257,6 @@ class ArgoCd(pulumi.ComponentResource):
                 "destinations": [{"server": "*", "namespace": "*"}],
                 "clusterResourceWhitelist": [{"group": "*", "kind": "*"}],
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace, *self.crds]),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.release]),
         )
         self.register_outputs({"namespace": ARGOCD_NAMESPACE})
