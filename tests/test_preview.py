@@ -130,8 +130,12 @@ def test_manifests_read_back_as_the_documents(recorded: Callable[[str], Recordin
         assert yaml.load((tmp_path / relative).read_text(), Loader=yaml.CSafeLoader) == document, relative
 
 
-def test_preview_needs_only_the_runtime_requirements() -> None:
-    """The README's first command installs requirements.txt only: the preview imports nothing from the dev set."""
+def test_preview_needs_only_the_runtime_requirements_and_the_sdks_its_stack_uses() -> None:
+    """The README's first command installs requirements.txt only: the preview imports nothing from the dev set.
+
+    Nor does it load the SDKs of what its stack does not declare: dev signs in with managed
+    identities, so neither the Entra ID SDK nor the time SDK (application mode's) is loaded.
+    """
     blocker = textwrap.dedent(
         """
         import importlib.abc, sys
@@ -143,10 +147,13 @@ def test_preview_needs_only_the_runtime_requirements() -> None:
                 return None
         sys.meta_path.insert(0, Block())
         from offline.__main__ import main
-        sys.exit(main(["preview", "--stack", "local", "--compact"]))
+        code = main(["preview", "--stack", "dev", "--compact"])
+        print("loaded:", *sorted(m for m in ("pulumi_azuread", "pulumiverse_time") if m in sys.modules))
+        sys.exit(code)
         """
     )
     done = subprocess.run(
         [sys.executable, "-c", blocker], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[-1] == "loaded:"
