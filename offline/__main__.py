@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from pathlib import Path
@@ -63,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         for problem in err.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 2
+    # What exists now lives until the process exits: later collections need not rescan it.
+    gc.freeze()
     if args.command == "access":
         from offline import access  # its rules are the policy pack's: needs pulumi-policy (requirements-dev.txt)
 
