@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import gc
 
 import pulumi
@@ -10,8 +11,10 @@ import pulumi_kubernetes as k8s
 import pytest
 import yaml
 from conftest import run_component
+from pulumi.runtime.resource import collapse_alias_to_urn
 from pulumi_azure_native import containerservice, resources
 
+from offline import engine
 from offline.engine import SECRET, DuplicateUrnError, run
 
 
@@ -166,3 +169,38 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it() -> None:
     before = gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()
     run(lambda: resources.ResourceGroup("rg", resource_group_name="rg-x"))
     assert (gc.get_threshold(), gc.get_freeze_count(), gc.isenabled()) == before
+
+
+def aliased_program() -> None:
+    """A component that had another type, and an azure-native child (whose class brings its own aliases)."""
+    box = pulumi.ComponentResource(
+        "test:index:Box", "box", None, pulumi.ResourceOptions(aliases=[pulumi.Alias(type_="test:old:Box")])
+    )
+    resources.ResourceGroup("rg", location="westeurope", opts=pulumi.ResourceOptions(parent=box))
+
+
+def test_alias_specs_are_sent_as_with_the_sdk_s_eager_alias_urns(monkeypatch: pytest.MonkeyPatch) -> None:
+    on_demand = run(aliased_program)
+    monkeypatch.setattr(engine, "_alias_urns_on_demand", contextlib.nullcontext)
+    eager = run(aliased_program)
+    for recording in (on_demand, eager):
+        assert recording.one("test:index:Box").aliases == [{"type": "test:old:Box"}]
+    group = on_demand.one("azure-native:resources:ResourceGroup")
+    assert len(group.aliases) > 1 and all(set(alias) == {"type"} for alias in group.aliases)
+    assert [(r.urn, r.aliases) for r in on_demand.resources] == [(r.urn, r.aliases) for r in eager.resources]
+
+
+def test_an_alias_urn_awaited_is_the_one_the_sdk_computes() -> None:
+    """An inherited alias (what the SDK builds for a monitor without alias specs) still gets the right URN."""
+    urns: list[tuple[str | None, str | None]] = []
+
+    def program() -> None:
+        box = pulumi.ComponentResource(
+            "test:index:Box", "box", None, pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old-box")])
+        )
+        on_demand = pulumi.Output.from_input(box._aliases[0])
+        eager = collapse_alias_to_urn(pulumi.Alias(name="old-box"), "box", "test:index:Box", None)
+        pulumi.Output.all(on_demand, eager).apply(lambda pair: urns.append((pair[0], pair[1])))
+
+    run(program, stack="test")
+    assert urns == [("urn:pulumi:test::slipway::test:index:Box::old-box",) * 2]
