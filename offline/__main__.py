@@ -6,10 +6,13 @@ import argparse
 import gc
 import json
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from components.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, PLATFORM_PROJECT
 from offline.admission import recording_problems
+from offline.applications import applications
 from offline.arm import report as report_arm
 from offline.engine import Recording, run_project
 from offline.reach import print_reach, report_unreachable, stack_report
@@ -74,8 +77,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = stack_report(recording, stack_config.config, args.stack)
     if args.command == "reach":
         return print_reach(rows, as_json=args.json)
+    generated = applications(recording)  # every view and check below reads it, none changes it
     if args.manifests is not None:
-        written = write_manifests(recording, args.manifests)
+        written = write_manifests(recording, args.manifests, generated)
         print(f"wrote {len(written)} manifest(s) to {args.manifests}", file=sys.stderr)
     if args.json:
         # Secret-typed settings written in plain text are secrets all the same: mask their sections too.
@@ -83,17 +87,19 @@ def main(argv: list[str] | None = None) -> int:
         document = preview_json(recording, stack_config.config, [*stack_config.secret_keys, *plain_secrets])
         print(json.dumps(document, indent=2))
     else:
-        print(tree(recording, details=not args.compact), end="")
+        print(tree(recording, details=not args.compact, generated=generated), end="")
     # The plan as the real systems would take it: ArgoCD's admission, Azure's own rules, reachability.
-    code = max(report_admission(recording), report_arm(recording), report_unreachable(rows))
+    code = max(report_admission(recording, generated), report_arm(recording), report_unreachable(rows))
     if args.policy_pack is not None:
         code = max(code, report_policies(recording, args.policy_pack, args.policy_config))
     return code
 
 
-def report_admission(recording: Recording) -> int:
+def report_admission(recording: Recording, generated: Sequence[Mapping[str, Any]]) -> int:
     """Print why ArgoCD would not admit each generated Application; any refusal fails the preview."""
-    problems = recording_problems(recording, system_namespaces=SYSTEM_NAMESPACES, platform_project=PLATFORM_PROJECT)
+    problems = recording_problems(
+        recording, system_namespaces=SYSTEM_NAMESPACES, platform_project=PLATFORM_PROJECT, generated=generated
+    )
     for problem in problems:
         print(f"not admitted: {problem}", file=sys.stderr)
     return 1 if problems else 0

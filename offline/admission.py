@@ -311,14 +311,24 @@ def app_projects(recording: Recording) -> list[dict[str, Any]]:
     return recorded_objects(recording, "kubernetes:argoproj.io/v1alpha1:AppProject")
 
 
-def recording_problems(recording: Recording, *, system_namespaces: Sequence[str], platform_project: str) -> list[str]:
+def recording_problems(
+    recording: Recording,
+    *,
+    system_namespaces: Sequence[str],
+    platform_project: str,
+    generated: Sequence[Mapping[str, Any]] | None = None,
+) -> list[str]:
     """Expand every recorded ApplicationSet and admit the result against the recorded AppProjects.
 
-    The recording's order varies from run to run; the problems come in Application name order.
+    `generated` is `applications(recording)`, when the caller has it already. The recording's
+    order varies from run to run; the problems come in Application name order.
     """
-    generated = sorted(applications(recording), key=lambda a: str((a.get("metadata") or {}).get("name", "")))
+    in_order = sorted(
+        applications(recording) if generated is None else generated,
+        key=lambda a: str((a.get("metadata") or {}).get("name", "")),
+    )
     return problems(
-        generated,
+        in_order,
         app_projects(recording),
         cluster_secrets(recording),
         system_namespaces=system_namespaces,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,8 +36,11 @@ def _format_value(value: Any, limit: int | None = None) -> str:
     return text
 
 
-def tree(recording: Recording, *, details: bool = True) -> str:
-    """The resources as a tree of components, each a create, with a change summary."""
+def tree(recording: Recording, *, details: bool = True, generated: Sequence[Mapping[str, Any]] | None = None) -> str:
+    """The resources as a tree of components, each a create, with a change summary.
+
+    `generated` is `applications(recording)`, when the caller has it already.
+    """
     lines = [f"Previewing update ({recording.project}/{recording.stack}), offline: recording engine, no cloud", ""]
     lines.append(f"     {'Type':<60} Name")
     by_parent: dict[str, list[RecordedResource]] = {}
@@ -63,7 +67,8 @@ def tree(recording: Recording, *, details: bool = True) -> str:
         for name, output in sorted(recording.outputs.items()):
             shown = SECRET if output.secret else _format_value(mask(output.value))
             lines.append(f"    {name}: {shown}")
-    generated = applications(recording)
+    if generated is None:
+        generated = applications(recording)
     if generated:
         lines += ["", f"Applications ArgoCD would generate ({len(generated)}):"]
         for app in sorted(generated, key=lambda a: str(a["metadata"]["name"])):
@@ -104,7 +109,7 @@ def _file_name(*parts: str) -> str:
     return "_".join(re.sub(r"[^A-Za-z0-9.-]+", "-", part).strip("-") for part in parts if part) + ".yaml"
 
 
-def kubernetes_documents(recording: Recording) -> dict[str, Any]:
+def kubernetes_documents(recording: Recording, generated: Sequence[Mapping[str, Any]] | None = None) -> dict[str, Any]:
     """Every Kubernetes object, every Helm values document and every generated Application, by path."""
     documents: dict[str, Any] = {}
     for resource in recording.resources:
@@ -116,14 +121,16 @@ def kubernetes_documents(recording: Recording) -> dict[str, Any]:
         elif "kind" in inputs:
             namespace = (inputs.get("metadata") or {}).get("namespace", "")
             documents[f"objects/{_file_name(inputs['kind'], namespace, resource.name)}"] = inputs
-    for application in applications(recording):
+    for application in applications(recording) if generated is None else generated:
         documents[f"applications/{_file_name(application['metadata']['name'])}"] = application
     return documents
 
 
-def write_manifests(recording: Recording, directory: Path) -> list[Path]:
+def write_manifests(
+    recording: Recording, directory: Path, generated: Sequence[Mapping[str, Any]] | None = None
+) -> list[Path]:
     written = []
-    for relative, document in kubernetes_documents(recording).items():
+    for relative, document in kubernetes_documents(recording, generated).items():
         path = directory / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         # libyaml's emitter: a third of the pure-Python one's time. It folds long quoted strings

@@ -8,6 +8,7 @@ import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -15,6 +16,7 @@ import pytest
 import yaml
 from conftest import PROJECT_DIR, project_copy, stack_document
 
+from offline import applications
 from offline.__main__ import main
 from offline.engine import Recording, run
 from offline.render import kubernetes_documents, preview_json, write_manifests
@@ -32,9 +34,21 @@ def succeeded_but_for_admission(code: int, err: str) -> bool:
     return code == (1 if refused else 0)
 
 
-def test_tree_shows_resource_group_and_registry_with_real_inputs(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = preview(capsys, "--stack", "dev")
+def test_tree_shows_resource_group_and_registry_with_real_inputs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    expanded: list[str] = []
+    original = applications.expand
+
+    def expand(application_set: dict[str, Any], secrets: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        expanded.append(application_set["metadata"]["name"])
+        return original(application_set, secrets)
+
+    monkeypatch.setattr(applications, "expand", expand)
+    code, out, err = preview(capsys, "--stack", "dev", "--manifests", str(tmp_path))
     assert succeeded_but_for_admission(code, err)
+    # The tree, the manifests and admission read one expansion of each ApplicationSet.
+    assert expanded and sorted(expanded) == sorted(set(expanded))
     assert "azure-native:resources:ResourceGroup" in out and "azure-native:containerregistry:Registry" in out
     assert 'registryName: "slipwaydevacr"' in out and "adminUserEnabled: false" in out
     assert 'acrLoginServer: "slipwaydevacr.azurecr.io"' in out
@@ -146,7 +160,8 @@ def test_preview_needs_only_the_runtime_requirements_and_the_sdks_its_stack_uses
                     raise ImportError(f"{name} is a development requirement")
                 return None
         sys.meta_path.insert(0, Block())
-        from offline.__main__ import main
+        from offline import applications
+from offline.__main__ import main
         code = main(["preview", "--stack", "dev", "--compact"])
         print("loaded:", *sorted(m for m in ("pulumi_azuread", "pulumiverse_time") if m in sys.modules))
         sys.exit(code)
