@@ -160,8 +160,7 @@ def test_preview_needs_only_the_runtime_requirements_and_the_sdks_its_stack_uses
                     raise ImportError(f"{name} is a development requirement")
                 return None
         sys.meta_path.insert(0, Block())
-        from offline import applications
-from offline.__main__ import main
+        from offline.__main__ import main
         code = main(["preview", "--stack", "dev", "--compact"])
         print("loaded:", *sorted(m for m in ("pulumi_azuread", "pulumiverse_time") if m in sys.modules))
         sys.exit(code)
