@@ -266,7 +266,7 @@ class _AliasUrnOnDemand:
 
 
 @contextmanager
-def _alias_urns_on_demand() -> Iterator[None]:
+def alias_urns_on_demand() -> Iterator[None]:
     """Within a run, `Resource.__init__` keeps each alias's URN as an awaitable computed on demand."""
     eager = getattr(pulumi_resource, ALIAS_URNS)
     setattr(pulumi_resource, ALIAS_URNS, _AliasUrnOnDemand)
@@ -343,7 +343,7 @@ def run(
 
     loop.set_exception_handler(report)
     try:
-        with _long_lived_data_left_alone(), _alias_urns_on_demand():
+        with _long_lived_data_left_alone(), alias_urns_on_demand():
             loop.run_until_complete(main())
     except BaseException as failure:
         raised.append(failure)

@@ -181,7 +181,7 @@ def aliased_program() -> None:
 
 def test_alias_specs_are_sent_as_with_the_sdk_s_eager_alias_urns(monkeypatch: pytest.MonkeyPatch) -> None:
     on_demand = run(aliased_program)
-    monkeypatch.setattr(engine, "_alias_urns_on_demand", contextlib.nullcontext)
+    monkeypatch.setattr(engine, "alias_urns_on_demand", contextlib.nullcontext)
     eager = run(aliased_program)
     for recording in (on_demand, eager):
         assert recording.one("test:index:Box").aliases == [{"type": "test:old:Box"}]
