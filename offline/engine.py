@@ -9,7 +9,7 @@ as it would in a real `pulumi up`. Tests and `offline preview` share this engine
 
 Like the Pulumi engine, it refuses a second registration of a URN (`DuplicateUrnError`);
 Pulumi's own mock monitor accepts one silently. During a run it keeps Python's cyclic
-garbage collector off the long-lived data (the SDKs, the parsed CRDs, earlier recordings):
+garbage collector off the long-lived data (the SDKs, loaded reference data, earlier recordings):
 rescanning them on every full collection cost a prod preview about 30%.
 
 It also spares the SDK a computation whose result nothing reads: `Resource.__init__` turns
