@@ -19,6 +19,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.gitops import (
+    ADDON_NAMESPACES,
     ADDONS_REPO_SOURCE,
     ARGOCD_NAMESPACE,
     PLATFORM_PROJECT,
@@ -64,20 +65,19 @@ class AddonArgs:
 def addon_application_set(
     addon: Addon,
     *,
-    namespace: str,
     sources: Sequence[Mapping[str, Any]],
     args: AddonArgs,
     parent: pulumi.Resource,
     extra_selector: Mapping[str, str] | None = None,
 ) -> k8s.apiextensions.CustomResource:
-    """The ApplicationSet that installs `sources` on every cluster labelled for `addon`."""
+    """The ApplicationSet that installs `sources` on every cluster labelled for `addon`, in its namespace."""
     selector = {enable_label(addon): "true", **(extra_selector or {})}
     template = {
         "metadata": {"name": f"{addon}-{{{{.name}}}}", "labels": {"slipway.io/addon": addon.value}},
         "spec": {
             "project": PLATFORM_PROJECT,
             "sources": [dict(source) for source in sources],
-            "destination": {"server": "{{.server}}", "namespace": namespace},
+            "destination": {"server": "{{.server}}", "namespace": ADDON_NAMESPACES[addon]},
             "syncPolicy": {
                 "automated": {"prune": True, "selfHeal": True},
                 "syncOptions": ["CreateNamespace=true", "ServerSideApply=true"],

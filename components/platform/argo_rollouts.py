@@ -6,11 +6,9 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.gitops import ADDON_NAMESPACES, Addon
+from components.gitops import Addon
 from components.platform.addons import AddonArgs, addon_application_set, chart_source
 from components.versions import ARGO_ROLLOUTS
-
-NAMESPACE = ADDON_NAMESPACES[Addon.ARGO_ROLLOUTS]
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,6 @@ class ArgoRollouts(pulumi.ComponentResource):
         addon = Addon.ARGO_ROLLOUTS
         addon_application_set(
             addon,
-            namespace=NAMESPACE,
             sources=[chart_source(ARGO_ROLLOUTS, addon, values)],
             args=args.addon,
             parent=self,

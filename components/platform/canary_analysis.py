@@ -28,7 +28,6 @@ import pulumi
 
 from components.gitops import Addon, enable_label, go_template_literal
 from components.platform.addons import AddonArgs, addon_application_set, objects_source
-from components.platform.argo_rollouts import NAMESPACE as ROLLOUTS_NAMESPACE
 from settings import AnalysisSettings
 
 HTTP_SELECTOR = 'namespace="{{args.namespace}}",service="{{args.service}}"'
@@ -123,7 +122,6 @@ class CanaryAnalysis(pulumi.ComponentResource):
         super().__init__("slipway:platform:CanaryAnalysis", name, None, opts)
         addon_application_set(
             Addon.CANARY_ANALYSIS,
-            namespace=ROLLOUTS_NAMESPACE,
             sources=[objects_source(Addon.CANARY_ANALYSIS, analysis_templates(args))],
             # Rollouts reads the templates in its own cluster: they go wherever Rollouts goes.
             args=args.addon,

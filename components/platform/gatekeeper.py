@@ -22,12 +22,11 @@ from typing import Any
 
 import pulumi
 
-from components.gitops import ADDON_NAMESPACES, Addon
+from components.gitops import Addon
 from components.platform.addons import AddonArgs, addon_application_set, chart_source, objects_source
 from components.versions import GATEKEEPER
 
 REGO_DIR = Path(__file__).parent / "rego"
-NAMESPACE = ADDON_NAMESPACES[Addon.GATEKEEPER]
 REQUIRED_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "environment")
 WORKLOAD_KINDS = [
     {"apiGroups": ["apps"], "kinds": ["Deployment", "StatefulSet", "DaemonSet"]},
@@ -140,7 +139,6 @@ class Gatekeeper(pulumi.ComponentResource):
         addon = Addon.GATEKEEPER
         addon_application_set(
             addon,
-            namespace=NAMESPACE,
             sources=[
                 chart_source(GATEKEEPER, addon, values),
                 objects_source("gatekeeper-policies", objects),

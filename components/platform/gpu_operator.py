@@ -14,11 +14,9 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.gitops import ADDON_NAMESPACES, GPU_CLUSTER_LABEL, GPU_TOLERATIONS, Addon, flag
+from components.gitops import GPU_CLUSTER_LABEL, GPU_TOLERATIONS, Addon, flag
 from components.platform.addons import AddonArgs, addon_application_set, chart_source
 from components.versions import GPU_OPERATOR
-
-NAMESPACE = ADDON_NAMESPACES[Addon.GPU_OPERATOR]
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,6 @@ class GpuOperator(pulumi.ComponentResource):
         addon = Addon.GPU_OPERATOR
         addon_application_set(
             addon,
-            namespace=NAMESPACE,
             sources=[chart_source(GPU_OPERATOR, addon, values)],
             args=args.addon,
             parent=self,

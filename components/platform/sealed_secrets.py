@@ -80,7 +80,6 @@ class SealedSecrets(pulumi.ComponentResource):
         addon = Addon.SEALED_SECRETS
         addon_application_set(
             addon,
-            namespace=NAMESPACE,
             sources=[chart_source(SEALED_SECRETS, addon, values)],
             args=replace(args.addon, depends_on=[*args.addon.depends_on, *keys]),
             parent=self,
