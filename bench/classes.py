@@ -10,7 +10,7 @@ eagerly) and with alias URNs computed on demand, as the recording engine does.
 The classes are checked against a real run: prod with one service more must add exactly
 these types, or the script stops.
 
-Run: .venv/bin/python bench/classes.py [--count N]
+Run: .venv/bin/python bench/classes.py [--count N] [--repeat N]
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pulumi
 import pulumi_github as github
@@ -35,6 +34,8 @@ from pulumi_azure_native import authorization, managedidentity
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
+
+from floor import PlainMocks  # noqa: E402 (bench/, the script's own folder, is on the path)
 
 from offline.engine import alias_urns_on_demand, run_project  # noqa: E402 (after the project is importable)
 from offline.stackfile import parse_stack_config  # noqa: E402
@@ -87,14 +88,6 @@ DECLARE: dict[str, Callable[[str], object]] = {
 }
 
 
-class _PlainMocks(pulumi.runtime.Mocks):
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return f"{args.name}-id", dict(args.inputs)
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        return {}, []
-
-
 def custom_types_added_by_one_service() -> set[str]:
     """The custom resource types prod gains with one more service, from two runs of the program."""
     document = yaml.safe_load((PROJECT_DIR / "Pulumi.prod.yaml").read_text())
@@ -113,7 +106,7 @@ def milliseconds_each(type_: str, count: int, aliases: Callable[[], contextlib.A
     """CPU milliseconds per registration of `count` instances of `type_` under plain mocks."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    pulumi.runtime.set_mocks(_PlainMocks(), project="classes", stack="classes", preview=False)
+    pulumi.runtime.set_mocks(PlainMocks(), project="classes", stack="classes", preview=False)
 
     async def program() -> None:
         for index in range(count):
@@ -128,11 +121,6 @@ def milliseconds_each(type_: str, count: int, aliases: Callable[[], contextlib.A
     return spent / count * 1000
 
 
-@contextlib.contextmanager
-def eager() -> Iterator[None]:
-    yield
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=300, help="instances per class and mode")
@@ -145,10 +133,10 @@ def main() -> None:
     print(f"{'class':<88} {'eager':>6} {'x':>5} {'on demand':>9} {'x':>5}")
     figures = {}
     for type_ in DECLARE:
-        milliseconds_each(type_, 20, eager)  # loads the class's modules outside the timing
+        milliseconds_each(type_, 20, contextlib.nullcontext)  # loads the class's modules outside the timing
         figures[type_] = [
             statistics.median(milliseconds_each(type_, args.count, mode) for _ in range(args.repeat))
-            for mode in (eager, alias_urns_on_demand)
+            for mode in (contextlib.nullcontext, alias_urns_on_demand)
         ]
     trivial = figures[TRIVIAL]
     for type_, (eager_ms, on_demand_ms) in figures.items():

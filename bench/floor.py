@@ -20,7 +20,7 @@ import pulumi
 from pulumi.runtime.stack import wait_for_rpcs
 
 
-class _PlainMocks(pulumi.runtime.Mocks):
+class PlainMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
         return f"{args.name}-id", dict(args.inputs)
 
@@ -40,7 +40,7 @@ def register(count: int) -> None:
     """`count` registrations: the stack that `set_mocks` registers, and `count - 1` custom resources."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    pulumi.runtime.set_mocks(_PlainMocks(), project="floor", stack="floor", preview=False)
+    pulumi.runtime.set_mocks(PlainMocks(), project="floor", stack="floor", preview=False)
 
     async def program() -> None:
         for index in range(count - 1):
