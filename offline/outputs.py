@@ -29,9 +29,9 @@ OFFLINE_NOW = "2026-01-01T00:00:00Z"
 AKS_AAD_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
 
 # Inputs the engine does not hand to `ProviderAnswers.resource`, by type, so they are not echoed
-# back as outputs: big documents nothing downstream reads (the program only orders other
-# resources after a CRD). Echoing a CRD's schema cost a copy, a serialisation and one more
-# deserialisation by the SDK per run; a program that starts reading one must drop it from here.
+# back as outputs: big documents nothing downstream reads. Echoing a CRD's schema cost a copy, a
+# serialisation and one more deserialisation by the SDK per run. Slipway's program declares no
+# CRD since ArgoCD's chart installs its own; a program that reads a CRD's spec must drop it here.
 NOT_ECHOED: dict[str, frozenset[str]] = {
     "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition": frozenset({"spec"}),
 }
