@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from components.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, PLATFORM_PROJECT
+from contracts.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, PLATFORM_PROJECT
 from offline.admission import recording_problems
 from offline.applications import applications
 from offline.arm import report as report_arm

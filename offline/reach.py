@@ -30,7 +30,7 @@ from typing import Any
 
 from components.cloud.network import RUNNERS_SUBNET
 from components.cloud.registry import ACR_PRIVATE_DNS_ZONE, ACR_PRIVATE_LINK_GROUP
-from components.gitops import ClusterRole
+from contracts.gitops import ClusterRole
 from offline.engine import RecordedResource, Recording
 from settings import (
     ARGOCD,

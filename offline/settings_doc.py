@@ -1,7 +1,7 @@
 """The settings reference (`docs/SETTINGS.md`), generated from the settings models themselves.
 
 Every key, its type, default and constraints are read off the pydantic models in
-`settings.py`, so the reference cannot drift from what `load_settings` accepts. A test
+the `settings` package, so the reference cannot drift from what `load_settings` accepts. A test
 fails when the committed copy is stale; `python -m offline.settings_doc --write` renews it.
 """
 
@@ -25,7 +25,7 @@ import settings
 DOC = Path(__file__).resolve().parent.parent / "docs" / "SETTINGS.md"
 HEADER = """# Settings reference
 
-Generated from `settings.py` by `python -m offline.settings_doc --write`; do not edit by hand
+Generated from the `settings` package by `python -m offline.settings_doc --write`; do not edit by hand
 (a test fails when this file and the models disagree). Every key lives under a
 `slipway:<section>` key of `Pulumi.<stack>.yaml`; unknown keys are rejected at every level.
 Keys marked *secret* are Pulumi secrets: set them with

@@ -190,9 +190,9 @@ def azure_resources_tagged(args: ResourceValidationArgs, report: ReportViolation
 
 # --- access: who can obtain which Azure role, from the resources a stack declares ------------
 
-# The vendored built-in role table (see components/cloud/builtin_roles.SOURCE.md): role names
+# The vendored built-in role table (see contracts/builtin_roles.SOURCE.md): role names
 # and permissions by role definition id.
-ROLE_TABLE = Path(__file__).resolve().parent.parent / "components" / "cloud" / "builtin_roles.json"
+ROLE_TABLE = Path(__file__).resolve().parent.parent / "contracts" / "builtin_roles.json"
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 # Slipway's reading, not a table fact: on clusters with local accounts off (the AKS baseline
 # policy above), this action returns a kubeconfig that signs in through kubelogin and holds no

@@ -11,7 +11,8 @@ import pulumi
 import pytest
 from conftest import PROJECT_DIR, run_component, run_stack_document, slipway, stack_document
 
-from components.cloud.roles import assign_role, role_id
+from components.cloud.roles import assign_role
+from contracts.azure_roles import role_id
 from offline import access
 from offline.__main__ import main
 from offline.engine import Recording
@@ -22,7 +23,7 @@ from wiring.cloud import assignable_roles_condition
 PACK = load_pack(PROJECT_DIR / "policypack")
 FIC = "azure-native:managedidentity:FederatedIdentityCredential"
 ASSIGNMENT = "azure-native:authorization:RoleAssignment"
-TABLE = {r["id"]: r for r in json.loads((PROJECT_DIR / "components/cloud/builtin_roles.json").read_text())["roles"]}
+TABLE = {r["id"]: r for r in json.loads((PROJECT_DIR / "contracts/builtin_roles.json").read_text())["roles"]}
 
 
 def by_principal(recording: Recording) -> dict[str, list[dict[str, Any]]]:

@@ -83,7 +83,7 @@ UNHEALTHY = {
 
 @pytest.mark.parametrize("name", sorted(HEALTHY))
 def test_each_condition_on_normal_empty_and_nan_results(name: str) -> None:
-    condition = success_conditions(AnalysisSettings())[name]
+    condition = success_conditions(AnalysisSettings().thresholds())[name]
     assert evaluate_result(HEALTHY[name], condition) is Phase.SUCCESSFUL
     assert evaluate_result(UNHEALTHY[name], condition) is Phase.FAILED
     # no data is no evidence of harm: neither an error (which aborts) nor a failure
@@ -103,7 +103,7 @@ def test_thresholds_are_settings_and_finite() -> None:
     thresholds = AnalysisSettings(
         success_rate=0.9, error_rate=0.1, latency_p95_seconds=2, cpu_usage_to_request=3, memory_usage_to_request=4
     )
-    conditions = success_conditions(thresholds)
+    conditions = success_conditions(thresholds.thresholds())
     assert [conditions[name].rsplit(" ", 2)[1:] for name in sorted(conditions)] == [
         ["<=", "3.0"],
         ["<=", "0.1"],

@@ -23,7 +23,8 @@ from components.cloud.cluster import (
     AksClusterArgs,
     ClusterNetwork,
 )
-from components.cloud.roles import role_id
+from contracts.aks import UpgradeChannel, WeekDay
+from contracts.azure_roles import role_id
 from offline.engine import Recording
 from settings import (
     AGENT_POOL_NAME,
@@ -31,8 +32,6 @@ from settings import (
     ClusterSettings,
     MaintenanceSettings,
     MaintenanceWindowSettings,
-    UpgradeChannel,
-    WeekDay,
 )
 
 SCHEMAS = Path(__file__).parent / "schemas" / "azure"

@@ -10,7 +10,7 @@ import pytest
 from conftest import run_stack_document, slipway, stack_document
 from schema_check import custom_resource_errors
 
-from components.gitops import CLUSTER_GENERATOR_PARAMS, clusters_matrix
+from contracts.gitops import CLUSTER_GENERATOR_PARAMS, clusters_matrix
 from offline.applications import ApplicationSetError, Unsupported, applications, cluster_secrets, expand
 from offline.engine import Recording
 

@@ -23,7 +23,8 @@ from conftest import PROJECT_DIR
 
 from offline.__main__ import main, refuse_plain_secrets_in_production
 from offline.stackfile import StackConfig, StackFileError, load_stack_config
-from settings import MAX_SERVICES, Settings, SettingsError, _secret_field_paths, load_settings, sections_from_config
+from settings import MAX_SERVICES, Settings, SettingsError, load_settings, sections_from_config
+from settings.loader import secret_field_paths
 
 HOSTILE = Path(__file__).parent / "hostile"
 TIME_BOUND = 5.0
@@ -220,7 +221,7 @@ def _at(path: tuple[str, ...], value: Any) -> dict[str, Any]:
     return value  # type: ignore[no-any-return]
 
 
-@pytest.mark.parametrize("path", list(_secret_field_paths(Settings)), ids=".".join)
+@pytest.mark.parametrize("path", list(secret_field_paths(Settings)), ids=".".join)
 def test_no_settings_error_shows_a_secret_whatever_its_shape(path: tuple[str, ...]) -> None:
     secret = "HOSTILE0SHAPE0SECRET"
     shapes = [[secret], {"value": secret}, 7, [{"nested": [secret]}]]

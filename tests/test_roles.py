@@ -11,10 +11,11 @@ import pytest
 from conftest import PROJECT_DIR, run_component
 
 from components.cloud import roles
+from contracts import azure_roles
 from offline.engine import Recording
 
 ASSIGNMENT = "azure-native:authorization:RoleAssignment"
-TABLE = json.loads((PROJECT_DIR / "components" / "cloud" / "builtin_roles.json").read_text())
+TABLE = json.loads((PROJECT_DIR / "contracts" / "builtin_roles.json").read_text())
 BY_ID = {role["id"]: role["roleName"] for role in TABLE["roles"]}
 SCOPE = "/subscriptions/sub-1/resourceGroups/rg-x/providers/Microsoft.ContainerRegistry/registries/acr"
 
@@ -39,12 +40,14 @@ def test_every_role_in_the_table_is_confirmed_by_four_sources() -> None:
 
 
 def test_ids_resolve_by_name_from_the_table() -> None:
-    assert {name: roles.role_id(name) for name in BY_ID.values()} == {name: id_ for id_, name in BY_ID.items()}
+    assert {name: azure_roles.role_id(name) for name in BY_ID.values()} == {name: id_ for id_, name in BY_ID.items()}
 
 
 def test_an_unknown_role_name_is_an_error_naming_it_and_the_known_ones() -> None:
-    with pytest.raises(roles.UnknownRoleError, match=r"unknown built-in role 'AcrPusher'.*AcrPull, AcrPush") as err:
-        roles.role_id("AcrPusher")
+    with pytest.raises(
+        azure_roles.UnknownRoleError, match=r"unknown built-in role 'AcrPusher'.*AcrPull, AcrPush"
+    ) as err:
+        azure_roles.role_id("AcrPusher")
     assert "Role Based Access Control Administrator" in str(err.value)
 
 
@@ -74,7 +77,7 @@ def name_of(recording: Recording) -> str:
 
 def test_assignment_name_follows_scope_principal_and_role() -> None:
     first = name_of(assignment_of())
-    assert first == roles.assignment_name(SCOPE, "principal-1", roles.role_id("AcrPush"))
+    assert first == roles.assignment_name(SCOPE, "principal-1", azure_roles.role_id("AcrPush"))
     assert name_of(assignment_of()) == first
     others = {
         name_of(assignment_of(principal="principal-2")),

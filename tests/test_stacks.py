@@ -17,7 +17,7 @@ from offline.__main__ import main
 from offline.engine import Recording, run_project
 
 RoleAssignment = "azure-native:authorization:RoleAssignment"
-ROLE_TABLE = json.loads((PROJECT_DIR / "components" / "cloud" / "builtin_roles.json").read_text())
+ROLE_TABLE = json.loads((PROJECT_DIR / "contracts" / "builtin_roles.json").read_text())
 CLUSTER = "azure-native:containerservice:ManagedCluster"
 FIC = "azure-native:managedidentity:FederatedIdentityCredential"
 ARGOCD_SUBJECTS = {

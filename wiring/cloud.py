@@ -19,10 +19,11 @@ from components.cloud.identity import GithubIdentityArgs, IdentityKind, SignIn, 
 from components.cloud.monitoring import CLUSTER_LOG_CATEGORIES, REGISTRY_LOG_CATEGORIES, Monitoring, MonitoringArgs
 from components.cloud.network import ENDPOINTS_SUBNET, StackNetwork, StackNetworkArgs, node_subnet
 from components.cloud.registry import ContainerRegistry, ContainerRegistryArgs, PrivateAccess
-from components.cloud.roles import assign_role, role_id
-from components.gitops import ARGOCD_NAMESPACE, ARGOCD_SERVICE_ACCOUNTS, ClusterRole
+from components.cloud.roles import assign_role
+from contracts.aks import ApiServerAccess
+from contracts.azure_roles import role_id
+from contracts.gitops import ARGOCD_NAMESPACE, ARGOCD_SERVICE_ACCOUNTS, ClusterRole
 from settings import (
-    ApiServerAccess,
     ClusterSettings,
     GhcrSettings,
     IdentityCredential,

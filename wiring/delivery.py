@@ -12,7 +12,7 @@ from components.delivery.clusters import (
     WorkloadIdentityAuth,
 )
 from components.delivery.projects import ProjectService, ServiceProjects, ServiceProjectsArgs, SyncWindow
-from components.gitops import Annotation, ClusterRole, ClusterTarget, addons_repo_annotations
+from contracts.gitops import Annotation, ClusterRole, ClusterTarget, addons_repo_annotations
 from settings import ProjectLayout
 from wiring.cloud import Cloud
 from wiring.platform import Platform

@@ -13,7 +13,7 @@ from components.github.actions import (
     Reviewers,
 )
 from components.github.images import GoldenImages, GoldenImagesArgs
-from components.gitops import ClusterRole
+from contracts.gitops import ClusterRole
 from settings import (
     DeliverySettings,
     GithubSettings,

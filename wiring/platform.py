@@ -7,15 +7,16 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.gitops import Addon, ClusterRole
 from components.platform.addons import AddonArgs
 from components.platform.argo_rollouts import ArgoRollouts, ArgoRolloutsArgs
-from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoSlack, ArgoSso
+from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoRbac, ArgoSlack, ArgoSso
 from components.platform.canary_analysis import CanaryAnalysis, CanaryAnalysisArgs
 from components.platform.gatekeeper import Gatekeeper, GatekeeperArgs
 from components.platform.gpu_operator import GpuOperator, GpuOperatorArgs
 from components.platform.sealed_secrets import SealedSecrets, SealedSecretsArgs
-from settings import GpuDriver, PlatformSettings, secret_output
+from contracts.aks import GpuDriver
+from contracts.gitops import Addon, ClusterRole
+from settings import PlatformSettings, secret_output
 from wiring.cloud import Cloud
 from wiring.stack import Stack
 
@@ -54,7 +55,7 @@ def argocd_args(platform: PlatformSettings, cloud: Cloud | None) -> ArgoCdArgs:
     identity = cloud.argocd_identity if cloud is not None else None
     return ArgoCdArgs(
         high_availability=platform.high_availability,
-        rbac=argo.rbac,
+        rbac=ArgoRbac(admins=argo.rbac.admins, operators=argo.rbac.operators, developers=argo.rbac.developers),
         platform_repo_url=platform.git_repo.url if platform.git_repo is not None else None,
         url=argo.url,
         service_monitors=platform.metrics.service_monitors,
@@ -113,7 +114,7 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
         GpuOperator("gpu-operator", GpuOperatorArgs(addon, install_driver, monitors), hub)
     prometheus = platform.metrics.prometheus_url
     if Addon.CANARY_ANALYSIS in wanted and prometheus is not None and repo is not None:
-        CanaryAnalysis("canary-analysis", CanaryAnalysisArgs(addon, prometheus, platform.analysis), hub)
+        CanaryAnalysis("canary-analysis", CanaryAnalysisArgs(addon, prometheus, platform.analysis.thresholds()), hub)
     return Platform(providers=providers, argocd=argocd, sealing_certificates=certificates)
 
 

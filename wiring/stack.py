@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pulumi
 from pulumi.runtime import config as runtime_config
 
-from components.gitops import Addon, ClusterRole, ClusterTarget
+from contracts.gitops import Addon, ClusterRole, ClusterTarget
 from settings import (
     PRODUCTION_STACK,
     AcrSettings,

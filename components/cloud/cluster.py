@@ -34,17 +34,14 @@ import yaml
 from pulumi_azure_native import containerservice, managedidentity
 
 from components.cloud.roles import assign_role
-from components.gitops import GPU_NODE_LABEL, GPU_TAINT, SPOT_NODE_LABEL, SPOT_TAINT
+from contracts.aks import VERSION_CHANNELS, ApiServerAccess, NetworkPolicy, UpgradeChannel
+from contracts.gitops import GPU_NODE_LABEL, GPU_TAINT, SPOT_NODE_LABEL, SPOT_TAINT
 from settings import (
-    VERSION_CHANNELS,
-    ApiServerAccess,
     ClusterSettings,
     GpuPoolSettings,
     MaintenanceSettings,
     MaintenanceWindowSettings,
-    NetworkPolicy,
     PoolSettings,
-    UpgradeChannel,
 )
 
 CRITICAL_ADDONS_ONLY = "CriticalAddonsOnly=true:NoSchedule"

@@ -1,8 +1,5 @@
-"""Azure role assignments, by built-in role NAME, with ids only from the vendored role table.
+"""Azure role assignments, by built-in role NAME (ids from `contracts.azure_roles`, the vendored table).
 
-Role definition ids are GUIDs nobody can check by eye (a wrong one fails `pulumi up` with
-RoleDefinitionDoesNotExist), so the program names roles as Azure does ("AcrPush", "Reader") and
-resolves the id from `builtin_roles.json` (see `builtin_roles.SOURCE.md`); an unknown name is an error.
 An assignment's name follows ARM's `guid(scope, principal, role)`: a replaced principal, another scope
 or another role gives another assignment, and a second deployment never collides with the first.
 """
@@ -11,37 +8,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from functools import cache
-from pathlib import Path
 
 import pulumi
 from pulumi_azure_native import authorization
 
-ROLE_TABLE = Path(__file__).resolve().with_name("builtin_roles.json")
+from contracts.azure_roles import role_id
+
 _ASSIGNMENT_NAMESPACE = uuid.UUID("0f0c5a1e-8a0e-4c3a-9d61-5b1f3c2e7a90")  # namespace of Slipway's assignment names
 # The vendored ARM schema of Microsoft.Authorization 2022-04-01 on conditionVersion: "Currently the only
 # accepted value is '2.0'".
 CONDITION_VERSION = "2.0"
-
-
-class UnknownRoleError(ValueError):
-    """A role name the vendored table does not hold."""
-
-
-@cache
-def builtin_roles() -> dict[str, str]:
-    """Role name -> role definition GUID, from the vendored table."""
-    table = json.loads(ROLE_TABLE.read_text())
-    return {role["roleName"]: role["id"] for role in table["roles"]}
-
-
-def role_id(role: str) -> str:
-    """The role definition GUID of the built-in role named `role`."""
-    roles = builtin_roles()
-    if role not in roles:
-        known = ", ".join(sorted(roles))
-        raise UnknownRoleError(f"unknown built-in role {role!r}: the role table knows {known}")
-    return roles[role]
 
 
 def role_definition_id(subscription_id: pulumi.Input[str], role: str) -> pulumi.Output[str]:

@@ -23,7 +23,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.gitops import (
+from contracts.gitops import (
     ARGOCD_NAMESPACE,
     GPU_CLUSTER_LABEL,
     SYNC_RETRY,

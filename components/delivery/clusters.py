@@ -23,7 +23,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.gitops import ARGOCD_NAMESPACE, IN_CLUSTER, ClusterTarget, cluster_labels
+from contracts.gitops import ARGOCD_NAMESPACE, IN_CLUSTER, ClusterTarget, cluster_labels
 
 # Where the Azure workload identity webhook mounts the service account's federated token.
 FEDERATED_TOKEN_FILE = "/var/run/secrets/azure/tokens/azure-identity-token"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.gitops import ARGOCD_NAMESPACE, ClusterTarget
+from contracts.gitops import ARGOCD_NAMESPACE, ClusterTarget
 
 # Namespaced kinds a service must not manage: the platform owns them.
 PLATFORM_OWNED_KINDS = ("ResourceQuota", "LimitRange", "NetworkPolicy")

@@ -18,7 +18,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.gitops import (
+from components.versions import HelmChart
+from contracts.gitops import (
     ADDON_NAMESPACES,
     ADDONS_REPO_SOURCE,
     ARGOCD_NAMESPACE,
@@ -29,7 +30,6 @@ from components.gitops import (
     clusters_generator,
     enable_label,
 )
-from components.versions import HelmChart
 
 
 def chart_source(chart: HelmChart, release: str, values: Mapping[str, Any]) -> dict[str, Any]:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.gitops import Addon
 from components.platform.addons import AddonArgs, addon_application_set, chart_source
 from components.versions import ARGO_ROLLOUTS
+from contracts.gitops import Addon
 
 
 @dataclass(frozen=True)

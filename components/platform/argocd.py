@@ -22,7 +22,7 @@ on the controller and server, and the `platform` AppProject the add-ons deploy t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,9 +31,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 import yaml
 
-from components.gitops import ARGOCD_NAMESPACE, PLATFORM_PROJECT
 from components.versions import ADDON_CHARTS, ARGO_CD
-from settings import ArgoRbacSettings
+from contracts.gitops import ARGOCD_NAMESPACE, PLATFORM_PROJECT
 
 PART_OF_ARGOCD = {"app.kubernetes.io/part-of": "argocd"}
 WORKLOAD_IDENTITY_CLIENT_ID = "azure.workload.identity/client-id"
@@ -60,9 +59,18 @@ class ArgoSlack:
 
 
 @dataclass(frozen=True)
+class ArgoRbac:
+    """The SSO groups bound to ArgoCD's roles; everyone else is readonly."""
+
+    admins: Sequence[str] = ()
+    operators: Sequence[str] = ()
+    developers: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
 class ArgoCdArgs:
     high_availability: bool
-    rbac: ArgoRbacSettings
+    rbac: ArgoRbac
     platform_repo_url: str | None
     url: str | None = None
     service_monitors: bool = False
@@ -72,7 +80,7 @@ class ArgoCdArgs:
     labels: Mapping[str, str] = field(default_factory=dict)
 
 
-def rbac_policy(rbac: ArgoRbacSettings) -> str:
+def rbac_policy(rbac: ArgoRbac) -> str:
     """ArgoCD's policy.csv: custom roles, then group bindings."""
     rules = [
         # operators run the platform day to day: everything on applications, read the rest

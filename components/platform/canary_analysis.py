@@ -26,9 +26,9 @@ from typing import Any
 
 import pulumi
 
-from components.gitops import Addon, enable_label, go_template_literal
 from components.platform.addons import AddonArgs, addon_application_set, objects_source
-from settings import AnalysisSettings
+from contracts.analysis import AnalysisThresholds
+from contracts.gitops import Addon, enable_label, go_template_literal
 
 HTTP_SELECTOR = 'namespace="{{args.namespace}}",service="{{args.service}}"'
 # A Rollout's pods are named `<rollout>-<pod-template-hash>-<suffix>`; cAdvisor and
@@ -41,7 +41,7 @@ WINDOW = "2m"
 class CanaryAnalysisArgs:
     addon: AddonArgs
     prometheus_url: str
-    thresholds: AnalysisSettings
+    thresholds: AnalysisThresholds
 
 
 def condition(comparison: str) -> str:
@@ -96,7 +96,7 @@ def queries() -> dict[str, str]:
     }
 
 
-def success_conditions(thresholds: AnalysisSettings) -> dict[str, str]:
+def success_conditions(thresholds: AnalysisThresholds) -> dict[str, str]:
     """Each template's success condition, by template name."""
     return {
         "success-rate": condition(f">= {thresholds.success_rate}"),

@@ -22,9 +22,9 @@ from typing import Any
 
 import pulumi
 
-from components.gitops import Addon
 from components.platform.addons import AddonArgs, addon_application_set, chart_source, objects_source
 from components.versions import GATEKEEPER
+from contracts.gitops import Addon
 
 REGO_DIR = Path(__file__).parent / "rego"
 REQUIRED_LABELS = ("app.kubernetes.io/name", "app.kubernetes.io/part-of", "environment")

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pulumi
 
-from components.gitops import GPU_CLUSTER_LABEL, GPU_TOLERATIONS, Addon, flag
 from components.platform.addons import AddonArgs, addon_application_set, chart_source
 from components.versions import GPU_OPERATOR
+from contracts.gitops import GPU_CLUSTER_LABEL, GPU_TOLERATIONS, Addon, flag
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_tls as tls
 
-from components.gitops import ADDON_NAMESPACES, Addon, ClusterRole
 from components.platform.addons import AddonArgs, addon_application_set, chart_source
 from components.versions import SEALED_SECRETS
+from contracts.gitops import ADDON_NAMESPACES, Addon, ClusterRole
 
 NAMESPACE = ADDON_NAMESPACES[Addon.SEALED_SECRETS]
 CONTROLLER_NAME = "sealed-secrets-controller"  # kubeseal's default controller name

@@ -1,0 +1,142 @@
+"""Settings of the platform layer: `slipway:platform` (ArgoCD, its add-ons and their policies)."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, SecretStr
+
+from contracts.analysis import AnalysisThresholds
+from contracts.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES
+from settings.base import Dns1123Label, GitBranch, HttpsUrl, Model, pattern
+
+# --- slipway:platform ----------------------------------------------------------------
+
+
+class GitRepoSettings(Model):
+    """A git repository ArgoCD reads, at a revision."""
+
+    url: HttpsUrl
+    revision: GitBranch = "main"
+
+
+def _rbac_subject(value: str) -> str:
+    # Each subject is written into ArgoCD's policy.csv as `g, <subject>, role:...`: a comma,
+    # a quote or a line break would add fields or whole policy lines of its own.
+    if not value or value != value.strip() or re.search(r'[,"\x00-\x1f\x7f]', value):
+        raise ValueError(
+            "a group or user name without commas, quotes, control characters or surrounding spaces "
+            "(it is written into ArgoCD's policy.csv)"
+        )
+    return value
+
+
+RbacSubject = Annotated[str, AfterValidator(_rbac_subject)]
+
+
+class ArgoRbacSettings(Model):
+    """SSO groups mapped to ArgoCD roles (Entra ID: group object ids); everyone else is readonly.
+
+    CI's group gets no global role: its only sync right is the `ci` role of each service
+    project, on non-production applications.
+    """
+
+    admins: list[RbacSubject] = Field(default_factory=list)
+    operators: list[RbacSubject] = Field(default_factory=list)
+    developers: list[RbacSubject] = Field(default_factory=list)
+    ci_deployers: list[RbacSubject] = Field(default_factory=list)
+
+
+# Entra ID's OIDC issuer, in the form ArgoCD's Entra ID guide gives:
+# `https://login.microsoftonline.com/{directory_tenant_id}/v2.0` (argoproj/argo-cd v3.4.4,
+# docs/operator-manual/user-management/microsoft.md, line 75).
+ENTRA_ISSUER = re.compile(r"^https://login\.microsoftonline\.com/[^/]+/v2\.0/?$")
+
+
+class SsoSettings(Model):
+    """OIDC single sign-on for the ArgoCD UI and CLI (e.g. an Entra ID app registration)."""
+
+    issuer: HttpsUrl
+    client_id: str = Field(min_length=1)
+    client_secret: SecretStr | None = None
+
+    @property
+    def entra(self) -> bool:
+        """Entra ID puts group object ids, not names, in the `groups` claim."""
+        return bool(ENTRA_ISSUER.match(self.issuer))
+
+
+class NotificationsSettings(Model):
+    slack_token: SecretStr | None = None
+    slack_channel: str = Field(default="platform-alerts", pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")
+
+
+class ArgoCdSettings(Model):
+    # ArgoCD's external URL (argocd-cm `url`): SSO redirects and notification links use it.
+    url: HttpsUrl | None = None
+    rbac: ArgoRbacSettings = Field(default_factory=ArgoRbacSettings)
+    sso: SsoSettings | None = None
+    notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)
+
+
+class AddonsSettings(Model):
+    """Which add-ons ArgoCD installs; the GPU operator only ever lands on GPU clusters."""
+
+    argo_rollouts: bool = True
+    gatekeeper: bool = True
+    sealed_secrets: bool = True
+    gpu_operator: bool = True
+
+
+class EnforcementAction(StrEnum):
+    DRYRUN = "dryrun"
+    WARN = "warn"
+    DENY = "deny"
+
+
+class GatekeeperSettings(Model):
+    enforcement_action: EnforcementAction = EnforcementAction.WARN
+    excluded_namespaces: list[Dns1123Label] = Field(
+        default_factory=lambda: [ns for ns in (*KUBERNETES_NAMESPACES, *PLATFORM_NAMESPACES) if ns != "default"]
+    )
+
+
+class MetricsSettings(Model):
+    """Metrics are always exposed; ServiceMonitors only where a Prometheus operator runs."""
+
+    service_monitors: bool = False
+    prometheus_url: Annotated[str, pattern(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/\S*)?$", "an http(s) URL")] | None = (
+        None
+    )
+
+
+class AnalysisSettings(Model):
+    """Thresholds of the canary analysis every Rollout can reference (finite numbers only).
+
+    CPU and memory are the canary's usage over its requests (1.0 = using exactly what it requests).
+    """
+
+    success_rate: float = Field(default=0.99, gt=0, le=1, allow_inf_nan=False)
+    latency_p95_seconds: float = Field(default=0.5, gt=0, allow_inf_nan=False)
+    error_rate: float = Field(default=0.01, ge=0, lt=1, allow_inf_nan=False)
+    cpu_usage_to_request: float = Field(default=1.5, gt=0, allow_inf_nan=False)
+    memory_usage_to_request: float = Field(default=1.2, gt=0, allow_inf_nan=False)
+
+    def thresholds(self) -> AnalysisThresholds:
+        return AnalysisThresholds(**self.model_dump())
+
+
+class PlatformSettings(Model):
+    """The platform layer. Without the cloud layer it targets an existing kubeconfig context."""
+
+    enabled: bool = True
+    kube_context: str | None = None
+    high_availability: bool = False
+    git_repo: GitRepoSettings | None = None
+    argocd: ArgoCdSettings = Field(default_factory=ArgoCdSettings)
+    addons: AddonsSettings = Field(default_factory=AddonsSettings)
+    gatekeeper: GatekeeperSettings = Field(default_factory=GatekeeperSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)
