@@ -7,6 +7,8 @@ settings ask for application mode, and only then loads this module and its SDKs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pulumi
@@ -14,12 +16,20 @@ import pulumi_azuread as azuread
 import pulumiverse_time as time
 
 from components.cloud.federated_identity import GITHUB_ISSUER, TOKEN_EXCHANGE_AUDIENCE, credential_name
-from components.cloud.identity import GithubIdentityArgs, IdentityKind
 
 
 def _days_after(rfc3339: str, days: int) -> str:
     moment = datetime.fromisoformat(rfc3339.replace("Z", "+00:00")) + timedelta(days=days)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class EntraApplicationArgs:
+    display_name: str
+    # The GitHub subjects trusted by federated credentials; with `client_secret` there are none.
+    subjects: Sequence[str]
+    client_secret: bool = False
+    secret_rotation_days: int = 90
 
 
 class EntraApplication(pulumi.ComponentResource):
@@ -29,7 +39,7 @@ class EntraApplication(pulumi.ComponentResource):
     principal_id: pulumi.Output[str]
     client_secret: pulumi.Output[str] | None
 
-    def __init__(self, name: str, args: GithubIdentityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: EntraApplicationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("slipway:cloud:EntraApplication", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.client_secret = None
@@ -38,7 +48,7 @@ class EntraApplication(pulumi.ComponentResource):
         )
         principal = azuread.ServicePrincipal(name, azuread.ServicePrincipalArgs(client_id=application.client_id), child)
         self.client_id, self.principal_id = application.client_id, principal.object_id
-        if args.kind is IdentityKind.APPLICATION_FEDERATED:
+        if not args.client_secret:
             for subject in args.subjects:
                 azuread.ApplicationFederatedIdentityCredential(
                     f"{name}-{credential_name(subject)}",

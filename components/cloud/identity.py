@@ -66,7 +66,12 @@ def github_identity(name: str, args: GithubIdentityArgs, opts: pulumi.ResourceOp
         )
         return SignIn(identity.client_id, identity.principal_id)
     # Only stacks in application mode load the Entra ID and time SDKs (about 0.2 s of imports).
-    from components.cloud.entra_application import EntraApplication
+    from components.cloud.entra_application import EntraApplication, EntraApplicationArgs
 
-    application = EntraApplication(name, args, opts)
+    client_secret = args.kind is IdentityKind.APPLICATION_CLIENT_SECRET
+    application = EntraApplication(
+        name,
+        EntraApplicationArgs(args.display_name, args.subjects, client_secret, args.secret_rotation_days),
+        opts,
+    )
     return SignIn(application.client_id, application.principal_id, application.client_secret)
