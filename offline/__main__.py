@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -14,11 +15,13 @@ from contracts.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, PLATFOR
 from offline.admission import recording_problems
 from offline.applications import applications
 from offline.arm import report as report_arm
-from offline.engine import Recording, run_project
+from offline.engine import DuplicateUrnError, Recording, run_project
 from offline.reach import print_reach, report_unreachable, stack_report
 from offline.render import preview_json, tree, write_manifests
 from offline.stackfile import StackConfig, StackFileError, load_stack_config
-from settings import PRODUCTION_STACK, SettingsError, sections_from_config, stored_secrets
+from offline.unsupported import Unsupported
+from settings import NAMESPACE, PRODUCTION_STACK, Settings, SettingsError, sections_from_config, stored_secrets
+from settings.loader import secret_field_paths
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Where only the platform project may deliver: Kubernetes' own and the platform add-ons' namespaces.
@@ -55,9 +58,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         stack_config = load_stack_config(args.project_dir, args.stack)
         refuse_plain_secrets_in_production(stack_config, args.stack)
+        refuse_encrypted_plain_settings(stack_config, args.stack)
         recording = run_project(
             args.project_dir, stack=args.stack, config=stack_config.config, secret_keys=stack_config.secret_keys
         )
+    except DuplicateUrnError as err:
+        # The Pulumi engine's own refusal of the plan (two resources of one name), as one line.
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except Unsupported as err:
+        print(f"error: not modelled by the offline preview: {err}", file=sys.stderr)
+        return 1
     except StackFileError as err:
         for problem in err.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -122,6 +133,29 @@ def refuse_plain_secrets_in_production(stack_config: StackConfig, stack: str) ->
                 f"expected it encrypted: pulumi config set --stack {stack} --secret --path '{path}' <value> "
                 "(and rotate it if the file was ever committed)"
                 for path in plain
+            )
+        )
+
+
+def refuse_encrypted_plain_settings(stack_config: StackConfig, stack: str) -> None:
+    """A `secure:` value in a setting that is not secret-typed fails: a real run decrypts it and writes it in
+    plain text to state, the preview diff and the PR comment, as the setting's type says it may."""
+    secret = {".".join(path) for path in secret_field_paths(Settings)}
+    source = f"Pulumi.{stack}.yaml"
+    wrong = []
+    for path in stack_config.secure_paths:
+        if not path.startswith(f"{NAMESPACE}:"):
+            continue  # a provider's own key: the provider decides what is secret
+        keys = re.sub(r"\[\d+\]", "", path.removeprefix(f"{NAMESPACE}:"))
+        if keys not in secret:
+            wrong.append(path)
+    if wrong:
+        raise StackFileError(
+            *(
+                f"{stack_config.where(source, path)}: {path}: an encrypted (secure:) value in a setting that is not "
+                "secret, expected plain text: a real run would decrypt it and write it in clear to state, the preview "
+                "and the PR comment (secret settings: docs/SETTINGS.md)"
+                for path in wrong
             )
         )
 

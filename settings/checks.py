@@ -10,6 +10,7 @@ import re
 from contracts.aks import ApiServerAccess
 from contracts.azure_roles import role_id
 from settings.base import ACR_NAME, CLUSTER_NAME, NAMESPACE, PRODUCTION_STACK, UUID_PATTERN, WORKSPACE_NAME
+from settings.boundaries import address_problems, network_problems, production_policy_problems, repository_problems
 from settings.cloud import (
     DEPLOY_CI,
     GOLDEN_IMAGE_BUILD,
@@ -21,6 +22,8 @@ from settings.cloud import (
     api_server,
 )
 from settings.github import variable_prefix
+from settings.names import name_collisions, stack_name_problems
+from settings.offered import offered_problems
 from settings.platform import EnforcementAction
 from settings.stack import Settings
 
@@ -130,7 +133,9 @@ def cross_checks(settings: Settings, stack: str) -> list[str]:
     problems += _github_checks(settings, stack, production) + _delivery_checks(settings)
     if settings.identity is not None:
         problems += _identity_checks(settings, stack)
-    return problems
+    problems += stack_name_problems(settings, stack) + name_collisions(settings, stack) + offered_problems(settings)
+    problems += network_problems(settings) + address_problems(settings)
+    return problems + repository_problems(settings) + production_policy_problems(settings)
 
 
 def _cloud_layer_checks(settings: Settings, stack: str) -> list[str]:
