@@ -595,13 +595,18 @@ def application_sets(recording: Recording) -> list[dict[str, Any]]:
     return recorded_objects(recording, "kubernetes:argoproj.io/v1alpha1:ApplicationSet")
 
 
-def applications(recording: Recording) -> list[dict[str, Any]]:
-    """Every Application that every recorded ApplicationSet would generate."""
+def owned_applications(recording: Recording) -> list[tuple[str, dict[str, Any]]]:
+    """Every Application every recorded ApplicationSet would generate, with the name of that ApplicationSet."""
     secrets = cluster_secrets(recording)
     generated = []
     for application_set in application_sets(recording):
-        namespace = (application_set.get("metadata") or {}).get("namespace")
+        metadata = application_set.get("metadata") or {}
         # ArgoCD lists cluster Secrets in its own namespace, where Slipway's ApplicationSets live.
-        local = [s for s in secrets if (s.get("metadata") or {}).get("namespace") == namespace]
-        generated += expand(application_set, local)
+        local = [s for s in secrets if (s.get("metadata") or {}).get("namespace") == metadata.get("namespace")]
+        generated += [(str(metadata.get("name", "")), app) for app in expand(application_set, local)]
     return generated
+
+
+def applications(recording: Recording) -> list[dict[str, Any]]:
+    """Every Application that every recorded ApplicationSet would generate."""
+    return [application for _, application in owned_applications(recording)]

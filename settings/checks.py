@@ -20,6 +20,7 @@ from settings.cloud import (
     Runners,
     api_server,
 )
+from settings.delivery import ProjectLayout
 from settings.github import variable_prefix
 from settings.platform import EnforcementAction
 from settings.stack import Settings
@@ -171,7 +172,7 @@ def _platform_checks(settings: Settings, stack: str, production: bool) -> list[s
             "redirects to (the chart's default is https://argocd.example.com)"
         )
     if platform.enabled and argocd.sso is not None and argocd.sso.entra:
-        for field_name, groups in argocd.rbac.model_dump(by_alias=True).items():
+        for field_name, groups in argocd.rbac.subjects().items():
             for index, group in enumerate(groups):
                 if not re.fullmatch(UUID_PATTERN, group):
                     problems.append(
@@ -222,7 +223,21 @@ def _delivery_checks(settings: Settings) -> list[str]:
             )
     if settings.azure.enabled and settings.clusters is not None and delivery.enabled:
         problems += _served_environment_checks(settings)
-    return problems
+    return problems + _team_rbac_checks(settings)
+
+
+def _team_rbac_checks(settings: Settings) -> list[str]:
+    """Per-team developer groups need per-team projects: ArgoCD scopes a role's rights by project.
+
+    A team without services (yet) is let through: its groups then hold no right at all.
+    """
+    teams = settings.platform.argocd.rbac.teams
+    if not teams or not settings.delivery.enabled or settings.delivery.projects is ProjectLayout.PER_TEAM:
+        return []
+    return [
+        f"{NAMESPACE}:platform.argocd.rbac.teams: got groups for {sorted(teams)} with delivery.projects "
+        f"'{settings.delivery.projects.value}', expected perTeam: a team's rights are its own project's"
+    ]
 
 
 def _served_environment_checks(settings: Settings) -> list[str]:

@@ -37,16 +37,31 @@ RbacSubject = Annotated[str, AfterValidator(_rbac_subject)]
 
 
 class ArgoRbacSettings(Model):
-    """SSO groups mapped to ArgoCD roles (Entra ID: group object ids); everyone else is readonly.
+    """SSO groups mapped to ArgoCD rights (Entra ID: group object ids); anyone else gets nothing.
 
-    CI's group gets no global role: its only sync right is the `ci` role of each service
-    project, on non-production applications.
+    - `admins`: ArgoCD's built-in admin role;
+    - `operators`: everything on every application (override and production syncs included), read
+      the rest;
+    - `developers`: view (get, logs) every application, change none;
+    - `teams`: per team, the groups that may also sync that team's non-production applications (its
+      project's `developer` role; needs `delivery.projects: perTeam`);
+    - `releasers`: may sync production applications (inside the production sync window);
+    - `ciDeployers`: CI, whose only right is the `ci` role of each non-production project.
+    Syncing any revision other than the Application's own needs `override`, which only operators
+    and admins hold (`application.sync.requireOverridePrivilegeForRevisionSync`).
     """
 
     admins: list[RbacSubject] = Field(default_factory=list)
     operators: list[RbacSubject] = Field(default_factory=list)
     developers: list[RbacSubject] = Field(default_factory=list)
+    teams: dict[Dns1123Label, list[RbacSubject]] = Field(default_factory=dict)
+    releasers: list[RbacSubject] = Field(default_factory=list)
     ci_deployers: list[RbacSubject] = Field(default_factory=list)
+
+    def subjects(self) -> dict[str, list[str]]:
+        """Every group list by its key path under `rbac` (`teams.<team>` for a team's)."""
+        lists = {key: value for key, value in self.model_dump(by_alias=True).items() if key != "teams"}
+        return lists | {f"teams.{team}": groups for team, groups in self.teams.items()}
 
 
 # Entra ID's OIDC issuer, in the form ArgoCD's Entra ID guide gives:

@@ -141,7 +141,8 @@ def test_argocd_high_availability_in_prod_single_replicas_in_dev(recorded: Calla
 def test_argocd_rbac_tracking_and_crds(recorded: Callable[[str], Recording]) -> None:
     values = argocd_values(recorded("prod"))
     rbac = values["configs"]["rbac"]
-    assert rbac["policy.default"] == "role:readonly" and rbac["scopes"] == "[groups]"
+    # no default role: a signed-in user in none of the groups sees nothing
+    assert rbac["policy.default"] == "" and rbac["scopes"] == "[groups]"
     for line in (
         "g, 6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b, role:admin",
         "g, 7a2d3b4c-5e6f-4a71-9b8c-0d1e2f3a4b5c, role:operator",
@@ -294,9 +295,8 @@ def test_ci_has_no_global_role_in_argocd_rbac(recorded: Callable[[str], Recordin
         ci_groups = slipway(stack_document(stack), "platform")["argocd"]["rbac"]["ciDeployers"]
         assert "ci-deployer" not in policy
         assert not [line for line in policy.splitlines() if any(group in line for group in ci_groups)]
-        assert [line for line in policy.splitlines() if ", sync," in line] == [
-            "p, role:developer, applications, sync, */*, allow"
-        ]
+        # the only global sync right is the operators' `applications, *`; every other is a project role's
+        assert [line for line in policy.splitlines() if ", sync," in line] == []
 
 
 # --- SSO ---------------------------------------------------------------------------------

@@ -10,11 +10,12 @@ sets a default namespace (ours set none; every Argo object names its namespace),
 A `helm.v3.Release` renders server-side, unlike `helm.v4.Chart` and `yaml.v2`, whose
 client-side rendering fails against a kubeconfig that is still unknown (issue 3027).
 
-Also here: the RBAC roles a platform team needs (default readonly; CI has no global role,
-only its per-project `ci` role, since RBAC grants add up and a project role cannot narrow
-a global one), optional OIDC SSO (Entra ID: the `groups` claim requested as essential,
-groups bound by object id) with ArgoCD's external URL set, Slack notifications with their
-token in a Secret of its own (never in Helm values) and their templates and triggers as
+Also here: the RBAC roles a platform team needs (no default role; developers view and change
+nothing globally; CI has no global role, only its per-project `ci` role, since RBAC grants add up
+and a project role cannot narrow a global one; revision overrides need `override`), optional
+OIDC SSO (Entra ID: the `groups` claim requested as essential, groups bound by object id)
+with ArgoCD's external URL set, Slack notifications with their token in a Secret of its own
+(never in Helm values) and their templates and triggers as
 the strings the chart writes into the `argocd-notifications-cm` ConfigMap's data,
 annotation-based resource tracking, metrics, HA replicas where asked, workload identity
 on the controller and server, and the `platform` AppProject the add-ons deploy through.
@@ -81,19 +82,24 @@ class ArgoCdArgs:
 
 
 def rbac_policy(rbac: ArgoRbac) -> str:
-    """ArgoCD's policy.csv: custom roles, then group bindings."""
+    """ArgoCD's policy.csv: custom roles, then group bindings.
+
+    Only operators (and admins) hold a global right to change an application; every other sync
+    right is a project role (a team's `developer`, CI's `ci`, production's `release`), bound to
+    that project's applications alone.
+    """
     rules = [
-        # operators run the platform day to day: everything on applications, read the rest
+        # operators run the platform day to day: everything on applications (override included), read the rest
         "p, role:operator, applications, *, */*, allow",
         "p, role:operator, applicationsets, get, */*, allow",
         "p, role:operator, logs, get, */*, allow",
         "p, role:operator, clusters, get, *, allow",
         "p, role:operator, repositories, get, *, allow",
         "p, role:operator, projects, get, *, allow",
-        # developers see and sync their applications, read logs, never delete
+        # developers see every application and its logs, and change none (their team's project grants sync)
         "p, role:developer, applications, get, */*, allow",
-        "p, role:developer, applications, sync, */*, allow",
         "p, role:developer, logs, get, */*, allow",
+        "p, role:developer, projects, get, *, allow",
         # CI has no role here: each service project's `ci` role is its only sync right.
     ]
     bindings = {
@@ -142,7 +148,13 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
     """The chart values, built in Python; every key exists in the pinned chart's values.yaml."""
     replicas = 2 if args.high_availability else 1
     metrics = {"enabled": True, "serviceMonitor": {"enabled": args.service_monitors}}
-    cm: dict[str, Any] = {"application.resourceTrackingMethod": "annotation", "exec.enabled": False}
+    cm: dict[str, Any] = {
+        "application.resourceTrackingMethod": "annotation",
+        "exec.enabled": False,
+        # Syncing another revision than the Application's own is an override (argo-cd v3.4.4
+        # server/application/application.go resolveSourceRevisions): only operators and admins hold it.
+        "application.sync.requireOverridePrivilegeForRevisionSync": "true",
+    }
     if args.sso is not None:
         oidc: dict[str, Any] = {
             "name": "SSO",
@@ -170,7 +182,7 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
         "configs": {
             "cm": cm,
             "params": {"controller.sharding.algorithm": "round-robin"} if args.high_availability else {},
-            "rbac": {"policy.csv": rbac_policy(args.rbac), "policy.default": "role:readonly", "scopes": "[groups]"},
+            "rbac": {"policy.csv": rbac_policy(args.rbac), "policy.default": "", "scopes": "[groups]"},
         },
         "global": global_values,
         "controller": {"replicas": replicas, "metrics": metrics},
