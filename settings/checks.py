@@ -179,12 +179,33 @@ def _platform_checks(settings: Settings, stack: str, production: bool) -> list[s
                         f"{ns}:platform.argocd.rbac.{field_name}[{index}]: got {group!r}, expected an Entra ID group "
                         "object id (lowercase UUID): Entra ID puts group ids, not names, in the groups claim"
                     )
+    problems += _gpu_driver_checks(settings)
     if production and platform.enabled and platform.gatekeeper.enforcement_action is not EnforcementAction.DENY:
         problems.append(
             f"{ns}:platform.gatekeeper.enforcementAction: got '{platform.gatekeeper.enforcement_action.value}' "
             f"on production stack '{stack}', expected deny"
         )
     return problems
+
+
+def _gpu_driver_checks(settings: Settings) -> list[str]:
+    """One driver owner per GPU cluster: the GPU operator's `driver.enabled` is cluster-wide.
+
+    With `Install` beside `None` the operator would either install a second driver on AKS's pools
+    or none on the others, so Slipway refuses the mix rather than model per-node driver labels.
+    """
+    clusters = settings.clusters.enabled() if settings.clusters is not None else {}
+    gpu = clusters.get("gpu")
+    if gpu is None or not (settings.platform.enabled and settings.platform.addons.gpu_operator):
+        return []
+    drivers = {pool.driver for pool in gpu.gpu_pools}
+    if len(drivers) < 2:
+        return []
+    shown = ", ".join(f"{pool.name}: {pool.driver.value}" for pool in gpu.gpu_pools)
+    return [
+        f"{NAMESPACE}:clusters.gpu.gpuPools: got mixed drivers ({shown}) with the GPU operator, expected one "
+        "driver setting for every pool: the operator installs the driver on the whole cluster or nowhere"
+    ]
 
 
 def _github_checks(settings: Settings, stack: str, production: bool) -> list[str]:

@@ -240,6 +240,17 @@ def test_gpu_driver_left_to_aks_turns_the_operator_driver_off() -> None:
     assert values["driver"]["enabled"] is False
 
 
+def test_mixed_gpu_driver_pools_are_refused_naming_each_pool() -> None:
+    from settings import SettingsError
+
+    document = stack_document("prod")
+    slipway(document, "clusters")["gpu"]["gpuPools"][0]["driver"] = "Install"
+    with pytest.raises(
+        SettingsError, match=r"clusters\.gpu\.gpuPools: got mixed drivers \(a100: Install, t4spot: None\)"
+    ):
+        run_stack_document("prod", document)
+
+
 def test_local_stack_has_no_gpu_operator(recorded: Callable[[str], Recording]) -> None:
     assert "gpu-operator" not in application_sets(recorded("local"))
 
@@ -460,3 +471,13 @@ def test_no_dead_flags(recorded: Callable[[str], Recording], stack: str) -> None
     assert set_enable and set_enable <= selected
     for selector in selectors:
         assert any(selector.items() <= labels.items() for labels in clusters.values()), selector
+
+
+def test_local_stack_allows_its_ghcr_images_and_never_an_empty_list(recorded: Callable[[str], Recording]) -> None:
+    """Without the cloud layer the GHCR owner still names where images come from; with no registry, no list."""
+    (repos,) = [c for c in gatekeeper_objects(recorded("local")) if c["kind"] == "K8sAllowedRepos"]
+    assert repos["spec"]["parameters"]["repos"] == ["ghcr.io/acme-platform/"]
+    document = stack_document("local")
+    slipway(document, "registries")["ghcr"]["enabled"] = False
+    kinds = {o["kind"] for o in gatekeeper_objects(run_stack_document("local", document))}
+    assert "K8sAllowedRepos" not in kinds and "K8sNoPrivileged" in kinds

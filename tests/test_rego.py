@@ -89,3 +89,14 @@ def test_nothing_in_the_default_namespace() -> None:
     obj = pod()
     obj["metadata"]["namespace"] = "default"
     assert violations("k8snodefaultnamespace", "Pod", obj, namespace="") != []
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"), [("Service", "kubernetes"), ("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")]
+)
+def test_kubernetes_own_objects_in_default_are_allowed(kind: str, name: str) -> None:
+    own = {"metadata": {"name": name, "namespace": "default"}}
+    assert violations("k8snodefaultnamespace", kind, own, namespace="default") == []
+    other = {"metadata": {"name": f"{name}-2", "namespace": "default"}}
+    assert violations("k8snodefaultnamespace", kind, other, namespace="default") != []
+    assert violations("k8snodefaultnamespace", "Secret", {"metadata": {"name": name}}, namespace="default") != []

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.cloud.ghcr import image_prefix
 from components.platform.addons import AddonArgs
 from components.platform.argo_rollouts import ArgoRollouts, ArgoRolloutsArgs
 from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoRbac, ArgoSlack, ArgoSso
@@ -66,13 +67,18 @@ def argocd_args(platform: PlatformSettings, cloud: Cloud | None) -> ArgoCdArgs:
     )
 
 
-def allowed_image_prefixes(cloud: Cloud | None) -> list[pulumi.Input[str]]:
-    """Where images may come from: our ACR and GHCR prefix, each ending in `/`."""
+def allowed_image_prefixes(stack: Stack, cloud: Cloud | None) -> list[pulumi.Input[str]]:
+    """Where images may come from: our ACR and GHCR prefix, each ending in `/`.
+
+    Without the cloud layer (the local stack) the GHCR prefix comes from the registries settings.
+    """
     prefixes: list[pulumi.Input[str]] = []
     if cloud is not None and cloud.acr is not None:
         prefixes.append(pulumi.Output.concat(cloud.acr.login_server, "/"))
     if cloud is not None and cloud.ghcr is not None:
         prefixes.append(f"{cloud.ghcr.image_prefix}/")
+    elif cloud is None and stack.ghcr is not None:
+        prefixes.append(f"{image_prefix(stack.ghcr.owner)}/")
     return prefixes
 
 
@@ -95,7 +101,7 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
                 high_availability=ha,
                 enforcement_action=gatekeeper.enforcement_action.value,
                 excluded_namespaces=gatekeeper.excluded_namespaces,
-                allowed_repos=allowed_image_prefixes(cloud),
+                allowed_repos=allowed_image_prefixes(stack, cloud),
             ),
             hub,
         )
