@@ -12,7 +12,16 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import authorization, containerregistry, resources
 
-from components.cloud.cluster import AksCluster, AksClusterArgs, ClusterNetwork
+from components.cloud.cluster import (
+    AksCluster,
+    AksClusterArgs,
+    ClusterNetwork,
+    ClusterSpec,
+    GpuPool,
+    Maintenance,
+    MaintenanceWindow,
+    Pool,
+)
 from components.cloud.federated_identity import FederatedIdentity, FederatedIdentityArgs
 from components.cloud.ghcr import Ghcr, GhcrArgs
 from components.cloud.identity import GithubIdentityArgs, IdentityKind, SignIn, github_identity
@@ -29,6 +38,9 @@ from settings import (
     IdentityCredential,
     IdentityMode,
     IdentitySettings,
+    MaintenanceSettings,
+    MaintenanceWindowSettings,
+    PoolSettings,
     RegistryAccess,
     Runners,
     secret_output,
@@ -156,6 +168,54 @@ def _cluster_network(net: StackNetwork | None, role: ClusterRole, cluster: Clust
         if cluster.api_server is ApiServerAccess.ALLOW_LISTED
         else None,
     )
+
+
+def _pool(pool: PoolSettings) -> Pool:
+    return Pool(vm_size=pool.vm_size, min_count=pool.min_count, max_count=pool.max_count)
+
+
+def cluster_spec(cluster: ClusterSettings) -> ClusterSpec:
+    """What the cluster component builds, from the cluster's settings."""
+    return ClusterSpec(
+        kubernetes_version=cluster.kubernetes_version,
+        tier=cluster.tier,
+        admin_group_object_ids=tuple(cluster.admin_group_object_ids),
+        api_server=cluster.api_server,
+        upgrade_channel=cluster.upgrade_channel,
+        node_os_upgrade_channel=cluster.node_os_upgrade_channel,
+        network_policy=cluster.network_policy,
+        os_sku=cluster.pools_os_sku(),
+        system_pool=_pool(cluster.system_pool),
+        user_pool=_pool(cluster.user_pool),
+        availability_zones=tuple(cluster.availability_zones),
+        gpu_pools=tuple(
+            GpuPool(
+                name=pool.name,
+                vm_size=pool.vm_size,
+                zones=tuple(pool.zones),
+                min_count=pool.min_count,
+                max_count=pool.max_count,
+                spot=pool.spot,
+                spot_max_price=pool.spot_max_price,
+                driver=pool.driver,
+            )
+            for pool in cluster.gpu_pools
+        ),
+    )
+
+
+def _window(window: MaintenanceWindowSettings) -> MaintenanceWindow:
+    return MaintenanceWindow(
+        day_of_week=window.day_of_week,
+        start_time=window.start_time,
+        duration_hours=window.duration_hours,
+        utc_offset=window.utc_offset,
+        interval_weeks=window.interval_weeks,
+    )
+
+
+def maintenance(settings: MaintenanceSettings) -> Maintenance:
+    return Maintenance(auto_upgrade=_window(settings.auto_upgrade), node_os=_window(settings.node_os))
 
 
 def _registry(
@@ -355,7 +415,7 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
         role: AksCluster(
             f"{cloud.base}-{role}",
             AksClusterArgs(
-                cluster=settings,
+                cluster=cluster_spec(settings),
                 cluster_name=f"aks-{cloud.base}-{role}",
                 resource_group_name=group.name,
                 location=location,
@@ -363,7 +423,7 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
                 subscription_id=client.subscription_id,
                 acr_id=acr.id if acr is not None else None,
                 network=_cluster_network(net, role, settings),
-                maintenance=cloud.maintenance,
+                maintenance=maintenance(cloud.maintenance),
                 defender_workspace_id=monitoring.workspace_id
                 if monitoring is not None and cloud.azure.monitoring.defender
                 else None,
