@@ -20,7 +20,6 @@ from contracts.aks import (
     WeekDay,
 )
 from settings.base import (
-    PRODUCTION_STACK,
     AcrName,
     AgentPoolName,
     AvailabilityZone,
@@ -201,8 +200,7 @@ class IdentityCredential(StrEnum):
 class IdentitySettings(Model):
     """The identities GitHub Actions signs in as: one per purpose, each trusting only its own subjects.
 
-    - deploy (runs `pulumi up`): Slipway's repository, environment `<stack>` (and, on a
-      non-production stack, pushes to `mainBranch`);
+    - deploy (runs `pulumi up`): Slipway's repository, environment `<stack>` only;
     - preview (pull-request previews, scheduled drift refresh): Slipway's pull requests and
       environment `<stack>-drift`; read-only;
     - delivery (the reusable service workflow): one identity per service repository, trusting
@@ -214,6 +212,7 @@ class IdentitySettings(Model):
     credential: IdentityCredential = IdentityCredential.FEDERATED
     secret_rotation_days: int = Field(default=90, ge=1, le=730)
     repository: GitHubRepo
+    # The only branch whose runs may use the stack's drift environment.
     main_branch: GitBranch = "main"
     # The built-in roles (by name) the deploy identity holds on the stack's resource group: what
     # the program's resources need. Its right to assign roles is separate and constrained.
@@ -391,11 +390,12 @@ def drift_environment(stack: str) -> str:
 
 
 def deploy_subjects(identity: IdentitySettings, stack: str) -> list[str]:
-    """Who may run `pulumi up`: the stack's own environment; on a non-production stack, its main branch too."""
-    subjects = [f"repo:{identity.repository}:environment:{stack}"]
-    if not PRODUCTION_STACK.match(stack):
-        subjects.append(f"repo:{identity.repository}:ref:refs/heads/{identity.main_branch}")
-    return subjects
+    """Who may run `pulumi up`: jobs in the stack's own environment, the one subject up.yml sends for it.
+
+    Not the main branch: no Slipway workflow signs in from it without an environment, and trusting it would
+    let any job on main that names no environment sign in with the deploy identity's rights.
+    """
+    return [f"repo:{identity.repository}:environment:{stack}"]
 
 
 def preview_subjects(identity: IdentitySettings, stack: str) -> list[str]:
