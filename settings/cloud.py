@@ -277,6 +277,50 @@ class GpuPoolSettings(Model):
         return self
 
 
+MINUTES_A_DAY = 24 * 60
+
+
+class MaintenanceWindowSettings(Model):
+    """A weekly window in which AKS may upgrade (bounds from ARM's MaintenanceWindow and WeeklySchedule)."""
+
+    day_of_week: WeekDay = WeekDay.SUNDAY
+    start_time: MaintenanceTime = "02:00"
+    duration_hours: int = Field(default=4, ge=4, le=24)
+    utc_offset: UtcOffset = "+00:00"
+    interval_weeks: int = Field(default=1, ge=1, le=4)
+
+    def utc_minutes(self) -> tuple[int, int]:
+        """The window as [start, end) minutes from Sunday 00:00 UTC: AKS reads `startTime` in `utcOffset`'s zone."""
+        hours, minutes = map(int, self.start_time.split(":"))
+        offset_hours, offset_minutes = map(int, self.utc_offset[1:].split(":"))
+        offset = (offset_hours * 60 + offset_minutes) * (-1 if self.utc_offset[0] == "-" else 1)
+        start = list(WeekDay).index(self.day_of_week) * MINUTES_A_DAY + hours * 60 + minutes - offset
+        return start, start + self.duration_hours * 60
+
+    def overlaps(self, other: MaintenanceWindowSettings) -> bool:
+        """Whether the two windows share a minute in some week (intervals of more than a week included)."""
+        (start, end), (other_start, other_end) = self.utc_minutes(), other.utc_minutes()
+        week = 7 * MINUTES_A_DAY
+        return any(start < other_end + shift and other_start + shift < end for shift in (-week, 0, week))
+
+    def a_day_later(self) -> MaintenanceWindowSettings:
+        days = list(WeekDay)
+        return self.model_copy(update={"day_of_week": days[(days.index(self.day_of_week) + 1) % len(days)]})
+
+    def describe(self) -> str:
+        return f"{self.day_of_week.value} {self.start_time} {self.utc_offset} for {self.duration_hours} h"
+
+
+class MaintenanceSettings(Model):
+    """When AKS's managed upgrades run: Kubernetes versions (`autoUpgrade`) and node OS images (`nodeOs`)."""
+
+    auto_upgrade: MaintenanceWindowSettings = Field(default_factory=MaintenanceWindowSettings)
+    node_os: MaintenanceWindowSettings = Field(default_factory=MaintenanceWindowSettings)
+
+    def a_day_later(self) -> MaintenanceSettings:
+        return MaintenanceSettings(auto_upgrade=self.auto_upgrade.a_day_later(), node_os=self.node_os.a_day_later())
+
+
 class ClusterSettings(Model):
     """One AKS cluster with the security baseline; what varies per stack is here."""
 
@@ -298,6 +342,8 @@ class ClusterSettings(Model):
     system_pool: PoolSettings = Field(default_factory=PoolSettings)
     user_pool: PoolSettings = Field(default_factory=PoolSettings)
     gpu_pools: list[GpuPoolSettings] = Field(default_factory=list)
+    # This cluster's own windows; unset: `clusters.maintenance` on the hub, the same a day later on the gpu cluster.
+    maintenance: MaintenanceSettings | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -330,26 +376,10 @@ class ClusterSettings(Model):
         return OsSku.UBUNTU if self.gpu_pools else OsSku.AZURE_LINUX
 
 
-class MaintenanceWindowSettings(Model):
-    """A weekly window in which AKS may upgrade (bounds from ARM's MaintenanceWindow and WeeklySchedule)."""
-
-    day_of_week: WeekDay = WeekDay.SUNDAY
-    start_time: MaintenanceTime = "02:00"
-    duration_hours: int = Field(default=4, ge=4, le=24)
-    utc_offset: UtcOffset = "+00:00"
-    interval_weeks: int = Field(default=1, ge=1, le=4)
-
-
-class MaintenanceSettings(Model):
-    """When AKS's managed upgrades run: Kubernetes versions (`autoUpgrade`) and node OS images (`nodeOs`)."""
-
-    auto_upgrade: MaintenanceWindowSettings = Field(default_factory=MaintenanceWindowSettings)
-    node_os: MaintenanceWindowSettings = Field(default_factory=MaintenanceWindowSettings)
-
-
 class ClustersSettings(Model):
     hub: ClusterSettings
     gpu: ClusterSettings | None = None
+    # The hub's maintenance windows, and a day later the gpu cluster's, unless a cluster sets its own.
     maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
 
     @model_validator(mode="after")
@@ -359,6 +389,30 @@ class ClustersSettings(Model):
         if self.gpu is not None and self.gpu.enabled and not self.gpu.gpu_pools:
             raise ValueError("gpu.gpuPools: an enabled gpu cluster needs at least one GPU pool")
         return self
+
+    @model_validator(mode="after")
+    def _staggered(self) -> Self:
+        """The clusters upgrade one at a time: a failed upgrade of one never meets the other's."""
+        if self.gpu is None or not self.gpu.enabled:
+            return self
+        hub, gpu = self.windows("hub"), self.windows("gpu")
+        for key, hub_window, gpu_window in (
+            ("autoUpgrade", hub.auto_upgrade, gpu.auto_upgrade),
+            ("nodeOs", hub.node_os, gpu.node_os),
+        ):
+            if gpu_window.overlaps(hub_window):
+                raise ValueError(
+                    f"gpu.maintenance.{key}: {gpu_window.describe()} overlaps the hub's ({hub_window.describe()}), "
+                    "expected windows that never overlap: the clusters upgrade one at a time"
+                )
+        return self
+
+    def windows(self, role: str) -> MaintenanceSettings:
+        """The maintenance windows of the cluster of `role` (`hub`, `gpu`)."""
+        cluster = self.hub if role == "hub" else self.gpu
+        if cluster is not None and cluster.maintenance is not None:
+            return cluster.maintenance
+        return self.maintenance if role == "hub" else self.maintenance.a_day_later()
 
     def enabled(self) -> dict[str, ClusterSettings]:
         """The clusters to build, by role (`hub`, `gpu`)."""

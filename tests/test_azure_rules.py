@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,3 +48,58 @@ def test_kubernetes_providers_wait_for_the_deploy_cluster_admin_grant(
         (wait,) = waits
         assert grant.urn in wait.dependencies
         assert wait.plain()["createDuration"] == f"{RBAC_PROPAGATION_MINUTES}m"
+
+
+# --- the two clusters' maintenance windows are staggered (#30.8) -----------------------------------------
+
+MAINTENANCE_CONFIG = "azure-native:containerservice:MaintenanceConfiguration"
+
+
+def _week_minutes(window: dict[str, Any]) -> tuple[int, int]:
+    """A weekly window as [start, end) minutes of the UTC week; `startTime` is read in the zone `utcOffset` names
+    (planned-maintenance excerpt)."""
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    hours, minutes = (int(part) for part in window["startTime"].split(":"))
+    sign = -1 if window["utcOffset"].startswith("-") else 1
+    offset_hours, offset_minutes = (int(part) for part in window["utcOffset"][1:].split(":"))
+    day = days.index(window["schedule"]["weekly"]["dayOfWeek"])
+    start = day * 1440 + hours * 60 + minutes - sign * (offset_hours * 60 + offset_minutes)
+    return start, start + window["durationHours"] * 60
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    week = 7 * 1440
+    return any(a[0] < b[1] + shift and b[0] + shift < a[1] for shift in (-week, 0, week))
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_two_clusters_never_share_a_maintenance_window(recorded: Callable[[str], Recording], stack: str) -> None:
+    assert "based on the time zone determined by `utcOffset`" in excerpt("aks-planned-maintenance.txt")
+    windows: dict[str, dict[str, tuple[int, int]]] = {}
+    for config in recorded(stack).of_type(MAINTENANCE_CONFIG):
+        inputs = config.plain()
+        windows.setdefault(inputs["configName"], {})[inputs["resourceName"]] = _week_minutes(
+            inputs["maintenanceWindow"]
+        )
+    assert windows
+    for config_name, by_cluster in windows.items():
+        assert len(by_cluster) == 2, config_name
+        hub, gpu = by_cluster.values()
+        assert not _overlap(hub, gpu), (stack, config_name, by_cluster)
+
+
+def test_overlapping_windows_are_refused() -> None:
+    from settings import ClustersSettings
+
+    window = {"dayOfWeek": "Sunday", "startTime": "02:00", "durationHours": 6}
+    cluster = {
+        "kubernetesVersion": "1.33",
+        "environments": ["dev"],
+        "adminGroupObjectIds": ["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"],
+    }
+    gpu_pool = {"name": "t4", "vmSize": "Standard_NC4as_T4_v3", "zones": [], "maxCount": 1}
+    gpu = {**cluster, "gpuPools": [gpu_pool], "maintenance": {"autoUpgrade": {**window, "startTime": "07:00"}}}
+    with pytest.raises(ValueError, match=r"gpu\.maintenance\.autoUpgrade: .* overlaps the hub's"):
+        ClustersSettings.model_validate({"hub": cluster, "gpu": gpu, "maintenance": {"autoUpgrade": window}})
+    staggered = ClustersSettings.model_validate({"hub": cluster, "gpu": {**cluster, "gpuPools": [gpu_pool]}})
+    assert staggered.windows("gpu").node_os.day_of_week != staggered.windows("hub").node_os.day_of_week

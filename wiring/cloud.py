@@ -428,7 +428,7 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
                 subscription_id=client.subscription_id,
                 acr_id=acr.id if acr is not None else None,
                 network=_cluster_network(net, role, settings),
-                maintenance=maintenance(cloud.maintenance),
+                maintenance=maintenance(cloud.maintenance[role]),
                 defender_workspace_id=monitoring.workspace_id
                 if monitoring is not None and cloud.azure.monitoring.defender
                 else None,
