@@ -33,12 +33,16 @@ def _syntax(kind: str) -> str:
     return line.split("`")[1].replace("ORG-NAME/REPO-NAME", REPOSITORY)
 
 
-def _events(document: dict[str, Any]) -> set[str]:
-    on = document.get("on", document.get(True))  # YAML 1.1 reads a bare `on` key as True
+def _on(document: dict[Any, Any]) -> Any:
+    return document["on"] if "on" in document else document[True]  # YAML 1.1 reads a bare `on` key as True
+
+
+def _events(document: dict[Any, Any]) -> set[str]:
+    on = _on(document)
     return {on} if isinstance(on, str) else set(on)
 
 
-def job_subjects(document: dict[str, Any], stack: str) -> set[str]:
+def job_subjects(document: dict[Any, Any], stack: str) -> set[str]:
     """Every subject a job of this workflow can send while working on `stack`."""
     subjects: set[str] = set()
     for job in document["jobs"].values():
@@ -53,7 +57,7 @@ def job_subjects(document: dict[str, Any], stack: str) -> set[str]:
         elif "pull_request" in _events(document):
             subjects.add(_syntax("pull_request"))
         else:
-            branches = document["on"]["push"]["branches"] if "push" in _events(document) else ["main"]
+            branches = _on(document)["push"]["branches"] if "push" in _events(document) else ["main"]
             subjects |= {_syntax("ref:refs/heads").replace("BRANCH-NAME", branch) for branch in branches}
     return subjects
 
