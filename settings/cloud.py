@@ -163,6 +163,15 @@ class AcrSettings(Model):
         used = [key for key, on in premium_only.items() if on]
         if used and self.sku is not AcrSku.PREMIUM:
             raise ValueError(f"{', '.join(used)}: only with sku Premium, got sku {self.sku.value}")
+        if not self.export_enabled and (
+            self.sku is not AcrSku.PREMIUM or self.access is not RegistryAccess.PRIVATE_ENDPOINT
+        ):
+            # ACR disables export only on a Premium registry with public network access disabled
+            # (offline/reference/azure-docs/acr-data-loss-prevention.txt).
+            raise ValueError(
+                f"exportEnabled: got false with sku {self.sku.value} and access {self.access.value}, expected sku "
+                "Premium and access privateEndpoint: ACR disables export only where public access is off"
+            )
         if self.allowed_ranges and self.access is not RegistryAccess.ALLOW_LISTED:
             raise ValueError(f"allowedRanges: only with access allowListed, got access {self.access.value}")
         unique(self.geo_replicas, "geoReplicas")
@@ -364,6 +373,16 @@ class ClusterSettings(Model):
                 f"kubernetesVersion: got '{self.kubernetes_version}' with upgradeChannel "
                 f"'{self.upgrade_channel.value}', expected a full patch version such as "
                 f"'{self.kubernetes_version}.0': nothing upgrades this cluster's version automatically"
+            )
+        if (
+            self.upgrade_channel is UpgradeChannel.NODE_IMAGE
+            and self.node_os_upgrade_channel is not NodeOsUpgradeChannel.NODE_IMAGE
+        ):
+            # AKS sets the node OS channel to NodeImage with this channel and refuses any other
+            # (offline/reference/azure-docs/aks-auto-upgrade-node-os-image.txt).
+            raise ValueError(
+                f"nodeOsUpgradeChannel: got '{self.node_os_upgrade_channel.value}' with upgradeChannel 'node-image', "
+                "expected 'NodeImage': AKS fixes the node OS channel to NodeImage on a node-image cluster"
             )
         unique(self.environments, "environments")
         unique([pool.name for pool in self.gpu_pools], "gpuPools names")

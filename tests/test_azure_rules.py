@@ -103,3 +103,91 @@ def test_overlapping_windows_are_refused() -> None:
         ClustersSettings.model_validate({"hub": cluster, "gpu": gpu, "maintenance": {"autoUpgrade": window}})
     staggered = ClustersSettings.model_validate({"hub": cluster, "gpu": {**cluster, "gpuPools": [gpu_pool]}})
     assert staggered.windows("gpu").node_os.day_of_week != staggered.windows("hub").node_os.day_of_week
+
+
+# --- combinations Azure refuses, which the preview accepted (#30.4) ----------------------------------------
+
+CLUSTER = {
+    "kubernetesVersion": "1.33.5",
+    "environments": ["dev"],
+    "adminGroupObjectIds": ["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"],
+}
+
+
+def test_node_image_channel_fixes_the_node_os_channel() -> None:
+    from settings import ClusterSettings
+
+    rule = excerpt("aks-auto-upgrade-node-os-image.txt")
+    assert (
+        "You can't change node OS auto-upgrade channel value if your cluster auto-upgrade channel is `node-image`"
+        in (rule)
+    )
+    assert "automatically sets the node OS auto-upgrade channel to `NodeImage`" in rule
+    node_image = {**CLUSTER, "upgradeChannel": "node-image"}
+    with pytest.raises(ValueError, match="nodeOsUpgradeChannel: got 'SecurityPatch' with upgradeChannel 'node-image'"):
+        ClusterSettings.model_validate({**node_image, "nodeOsUpgradeChannel": "SecurityPatch"})
+    ClusterSettings.model_validate({**node_image, "nodeOsUpgradeChannel": "NodeImage"})
+    ClusterSettings.model_validate({**CLUSTER, "upgradeChannel": "none", "nodeOsUpgradeChannel": "SecurityPatch"})
+
+
+def test_a_node_image_channel_gets_its_auto_upgrade_window() -> None:
+    """aksManagedAutoUpgradeSchedule schedules every auto-upgrade channel's upgrades, node-image's too."""
+    from conftest import run_component
+    from test_cluster import MAINTENANCE_TYPE, build
+
+    from components.cloud.cluster import AUTO_UPGRADE_SCHEDULE, NODE_OS_UPGRADE_SCHEDULE
+
+    assert f"`{AUTO_UPGRADE_SCHEDULE}` controls when to perform cluster upgrades scheduled by your designated " in (
+        excerpt("aks-planned-maintenance.txt")
+    )
+    recording = run_component(
+        lambda: build(kubernetesVersion="1.33.5", upgradeChannel="node-image", nodeOsUpgradeChannel="NodeImage")
+    )
+    names = {r.plain()["configName"] for r in recording.of_type(MAINTENANCE_TYPE)}
+    assert names == {AUTO_UPGRADE_SCHEDULE, NODE_OS_UPGRADE_SCHEDULE}
+
+
+@pytest.mark.parametrize(
+    ("registry", "refused"),
+    [
+        ({"sku": "Standard"}, True),
+        ({"sku": "Premium"}, True),
+        ({"sku": "Premium", "access": "allowListed"}, True),
+        ({"sku": "Premium", "access": "privateEndpoint"}, False),
+    ],
+)
+def test_export_can_be_disabled_only_on_a_premium_registry_without_public_access(
+    registry: dict[str, str], refused: bool
+) -> None:
+    from settings import AcrSettings
+
+    rule = excerpt("acr-data-loss-prevention.txt")
+    assert "A Premium container registry configured with a [private endpoint]" in rule
+    assert "public access to the registry must also be disabled" in rule
+    if refused:
+        with pytest.raises(ValueError, match="exportEnabled: got false"):
+            AcrSettings.model_validate({**registry, "exportEnabled": False})
+    else:
+        AcrSettings.model_validate({**registry, "exportEnabled": False})
+    AcrSettings.model_validate({**registry, "exportEnabled": True})
+
+
+def test_dns_prefix_is_at_most_54_characters() -> None:
+    from settings import DNS_PREFIX_MAX_LENGTH, SettingsError, load_settings
+
+    assert f"- Between 1 and {DNS_PREFIX_MAX_LENGTH} characters long." in excerpt("psrule-aks-dns-prefix.txt")
+    assert "- Start and end with alphanumeric." in excerpt("psrule-aks-dns-prefix.txt")
+    document = {
+        "azure": {"namePrefix": "pp"},
+        "identity": {"repository": "acme/slipway"},
+        "clusters": {"hub": {**CLUSTER, "upgradeChannel": "none"}},
+        "platform": {"enabled": False},
+        "delivery": {"enabled": False},
+    }
+    # The stack name makes the cluster name `aks-pp-<stack>-hub`, which is also its DNS prefix.
+    fits, too_long = "s" * (54 - len("aks-pp--hub")), "s" * (55 - len("aks-pp--hub"))
+    load_settings(document, fits)
+    with pytest.raises(SettingsError) as refused:
+        load_settings(document, too_long)
+    (problem,) = refused.value.problems
+    assert "dnsPrefix" in problem and "expected at most 54 characters" in problem

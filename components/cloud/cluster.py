@@ -35,7 +35,6 @@ from pulumi_azure_native import authorization, containerservice, managedidentity
 
 from components.cloud.roles import assign_role
 from contracts.aks import (
-    VERSION_CHANNELS,
     ApiServerAccess,
     ClusterTier,
     GpuDriver,
@@ -347,11 +346,12 @@ class AksCluster(pulumi.ComponentResource):
         )
 
     def _maintenance_windows(self, name: str, cluster: containerservice.ManagedCluster, args: AksClusterArgs) -> None:
-        """The node OS window, and the auto-upgrade window where a channel moves the version."""
+        """The node OS window, and the auto-upgrade window of every auto-upgrade channel (node-image's too:
+        AKS schedules a channel's upgrades in `aksManagedAutoUpgradeSchedule`)."""
         if args.maintenance is None:
             return
         windows = {NODE_OS_UPGRADE_SCHEDULE: args.maintenance.node_os}
-        if args.cluster.upgrade_channel in VERSION_CHANNELS:
+        if args.cluster.upgrade_channel is not UpgradeChannel.NONE:
             windows[AUTO_UPGRADE_SCHEDULE] = args.maintenance.auto_upgrade
         for config_name, window in windows.items():
             _maintenance(
