@@ -418,3 +418,14 @@ def test_cluster_joins_the_stacks_subnet_and_egress(recording: Recording) -> Non
 def test_defender_reports_to_the_workspace(recording: Recording) -> None:
     defender = recording.one(CLUSTER).plain()["securityProfile"]["defender"]
     assert defender == {"logAnalyticsWorkspaceResourceId": WORKSPACE, "securityMonitoring": {"enabled": True}}
+
+
+def test_the_cluster_is_created_after_its_control_planes_network_grants(recording: Recording) -> None:
+    """AKS uses the control plane's rights on the subnet and egress while it creates the cluster (#30.1)."""
+    grants = {
+        r.urn
+        for r in recording.of_type("azure-native:authorization:RoleAssignment")
+        if r.plain()["roleDefinitionId"].endswith(role_id("Network Contributor"))
+    }
+    assert len(grants) == 2
+    assert grants <= set(recording.one(CLUSTER).dependencies)

@@ -28,7 +28,7 @@ from components.cloud.identity import GithubIdentityArgs, IdentityKind, SignIn, 
 from components.cloud.monitoring import CLUSTER_LOG_CATEGORIES, REGISTRY_LOG_CATEGORIES, Monitoring, MonitoringArgs
 from components.cloud.network import ENDPOINTS_SUBNET, StackNetwork, StackNetworkArgs, node_subnet
 from components.cloud.registry import ContainerRegistry, ContainerRegistryArgs, PrivateAccess
-from components.cloud.roles import assign_role
+from components.cloud.roles import assign_role, propagated
 from contracts.aks import ApiServerAccess
 from contracts.azure_roles import role_id
 from contracts.gitops import ARGOCD_NAMESPACE, ARGOCD_SERVICE_ACCOUNTS, ClusterRole
@@ -70,6 +70,8 @@ class Identities:
     deploy: SignIn
     preview: SignIn
     delivery: dict[str, SignIn]
+    # Per cluster: a wait that ends once the deploy identity's cluster-admin grant has taken effect.
+    deploy_cluster_admin: dict[ClusterRole, pulumi.Resource]
 
 
 @dataclass(frozen=True)
@@ -342,8 +344,8 @@ def github_identities(
 
     def grant(
         name: str, role: str, who: SignIn, scope: pulumi.Input[str], why: str, condition: str | None = None
-    ) -> None:
-        assign_role(
+    ) -> authorization.RoleAssignment:
+        return assign_role(
             name,
             role=role,
             principal_id=who.principal_id,
@@ -368,11 +370,14 @@ def github_identities(
     # What a preview or a drift refresh needs: read the resource group, the clusters' user kubeconfig
     # (kubelogin, no credential in it) and the clusters' objects.
     grant(f"{base}-preview-reader", "Reader", preview, group.id, "previews and drift refreshes read the stack")
+    cluster_admin: dict[ClusterRole, pulumi.Resource] = {}
     for role, cluster in clusters.items():
         admin, user, reader = (
             f"Azure Kubernetes Service {r}" for r in ("RBAC Cluster Admin", "Cluster User Role", "RBAC Reader")
         )
-        grant(f"{base}-deploy-{role}-cluster-admin", admin, deploy, cluster.id, "pulumi up applies the platform layer")
+        name = f"{base}-deploy-{role}-cluster-admin"
+        why = "pulumi up applies the platform layer"
+        cluster_admin[role] = propagated(name, grant(name, admin, deploy, cluster.id, why))
         grant(
             f"{base}-preview-{role}-cluster-user", user, preview, cluster.id, "previews fetch the kubelogin kubeconfig"
         )
@@ -385,7 +390,7 @@ def github_identities(
             purpose = f"delivery-{re.sub(r'[^A-Za-z0-9-]', '-', repository)}"
             delivery[repository] = identity(purpose, subjects)
             grant(f"{base}-{purpose}-acr-push", "AcrPush", delivery[repository], acr.id, f"{repository} pushes images")
-    return Identities(deploy=deploy, preview=preview, delivery=delivery)
+    return Identities(deploy=deploy, preview=preview, delivery=delivery, deploy_cluster_admin=cluster_admin)
 
 
 def export_identities(identities: Identities) -> None:
@@ -423,7 +428,7 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
                 subscription_id=client.subscription_id,
                 acr_id=acr.id if acr is not None else None,
                 network=_cluster_network(net, role, settings),
-                maintenance=maintenance(cloud.maintenance),
+                maintenance=maintenance(cloud.maintenance[role]),
                 defender_workspace_id=monitoring.workspace_id
                 if monitoring is not None and cloud.azure.monitoring.defender
                 else None,

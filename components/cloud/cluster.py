@@ -31,11 +31,10 @@ from typing import Any
 
 import pulumi
 import yaml
-from pulumi_azure_native import containerservice, managedidentity
+from pulumi_azure_native import authorization, containerservice, managedidentity
 
 from components.cloud.roles import assign_role
 from contracts.aks import (
-    VERSION_CHANNELS,
     ApiServerAccess,
     ClusterTier,
     GpuDriver,
@@ -180,8 +179,8 @@ class AksCluster(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("slipway:cloud:AksCluster", name, None, opts)
-        control_plane = self._control_plane(name, args)
-        cluster = self._managed_cluster(name, args, control_plane)
+        control_plane, network_grants = self._control_plane(name, args)
+        cluster = self._managed_cluster(name, args, control_plane, network_grants)
         self._user_pools(name, cluster, args)
         self._maintenance_windows(name, cluster, args)
         self._kubelet(name, cluster, args)
@@ -195,8 +194,10 @@ class AksCluster(pulumi.ComponentResource):
             {"name": self.name, "id": self.id, "oidcIssuerUrl": self.oidc_issuer_url, "kubeconfig": self.kubeconfig}
         )
 
-    def _control_plane(self, name: str, args: AksClusterArgs) -> managedidentity.UserAssignedIdentity:
-        """The user-assigned control-plane identity, with its rights on the stack's subnet and egress."""
+    def _control_plane(
+        self, name: str, args: AksClusterArgs
+    ) -> tuple[managedidentity.UserAssignedIdentity, list[authorization.RoleAssignment]]:
+        """The user-assigned control-plane identity, and its rights on the stack's subnet and egress."""
         child = pulumi.ResourceOptions(parent=self)
         control_plane = managedidentity.UserAssignedIdentity(
             f"{name}-control-plane",
@@ -209,9 +210,10 @@ class AksCluster(pulumi.ComponentResource):
         network = args.network
         # A cluster in the stack's VNet and egress needs rights on both (cluster-stamp.bicep grants its
         # control-plane identity Network Contributor on the subnets it uses).
+        grants: list[authorization.RoleAssignment] = []
         for scope_name, scope in (("subnet", network.node_subnet_id), ("egress", network.outbound_prefix_id)):
             if scope is not None:
-                assign_role(
+                grant = assign_role(
                     f"{name}-control-plane-{scope_name}",
                     role="Network Contributor",
                     principal_id=control_plane.principal_id,
@@ -220,12 +222,21 @@ class AksCluster(pulumi.ComponentResource):
                     opts=child,
                     description=f"the AKS control plane manages its {scope_name}",
                 )
-        return control_plane
+                grants.append(grant)
+        return control_plane, grants
 
     def _managed_cluster(
-        self, name: str, args: AksClusterArgs, control_plane: managedidentity.UserAssignedIdentity
+        self,
+        name: str,
+        args: AksClusterArgs,
+        control_plane: managedidentity.UserAssignedIdentity,
+        network_grants: list[authorization.RoleAssignment],
     ) -> containerservice.ManagedCluster:
-        """The cluster itself: Entra ID only, workload identity, upgrade channels, network and system pool."""
+        """The cluster itself: Entra ID only, workload identity, upgrade channels, network and system pool.
+
+        It waits for the control plane's network grants: AKS uses them while it creates the cluster
+        (its load balancer on the egress prefix, its nodes in the subnet).
+        """
         spec = args.cluster
         ignored = ["agentPoolProfiles"]
         if spec.upgrade_channel in (UpgradeChannel.STABLE, UpgradeChannel.RAPID):
@@ -276,7 +287,7 @@ class AksCluster(pulumi.ComponentResource):
             addon_profiles={"azurepolicy": containerservice.ManagedClusterAddonProfileArgs(enabled=False)},
             agent_pool_profiles=[_system_pool(spec, args.network)],
             tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=ignored),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=ignored, depends_on=network_grants),
         )
 
     def _user_pools(self, name: str, cluster: containerservice.ManagedCluster, args: AksClusterArgs) -> None:
@@ -335,11 +346,12 @@ class AksCluster(pulumi.ComponentResource):
         )
 
     def _maintenance_windows(self, name: str, cluster: containerservice.ManagedCluster, args: AksClusterArgs) -> None:
-        """The node OS window, and the auto-upgrade window where a channel moves the version."""
+        """The node OS window, and the auto-upgrade window of every auto-upgrade channel (node-image's too:
+        AKS schedules a channel's upgrades in `aksManagedAutoUpgradeSchedule`)."""
         if args.maintenance is None:
             return
         windows = {NODE_OS_UPGRADE_SCHEDULE: args.maintenance.node_os}
-        if args.cluster.upgrade_channel in VERSION_CHANNELS:
+        if args.cluster.upgrade_channel is not UpgradeChannel.NONE:
             windows[AUTO_UPGRADE_SCHEDULE] = args.maintenance.auto_upgrade
         for config_name, window in windows.items():
             _maintenance(
