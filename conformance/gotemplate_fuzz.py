@@ -63,7 +63,10 @@ class Generator:
         return self.scalar()
 
     def data(self) -> dict[str, Any]:
-        return {key: self.value(2) for key in self.rng.sample(KEYS, self.rng.randrange(1, 6))}
+        """Parameters as ArgoCD has them, decoded from JSON: every number a float64."""
+        data = {key: self.value(2) for key in self.rng.sample(KEYS, self.rng.randrange(1, 6))}
+        decoded: dict[str, Any] = json.loads(json.dumps(data), parse_int=float)
+        return decoded
 
     def literal(self) -> str:
         roll = self.rng.randrange(5)

@@ -7,7 +7,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,11 @@ def missing_binary(name: str) -> str | None:
     return None if path.is_file() else f"{path} is not built (conformance/run builds it; it needs Go)"
 
 
-def run_lines(name: str, cases: Iterable[Any], timeout: float = 600) -> list[Any]:
+def run_lines(name: str, cases: Iterable[Any], args: Sequence[str] = (), timeout: float = 600) -> list[Any]:
     """Send each case as a JSON line to the Go binary `name`; one JSON answer a line comes back."""
     text = "".join(json.dumps(case) + "\n" for case in cases)
-    done = subprocess.run([str(binary(name))], input=text, capture_output=True, text=True, timeout=timeout, check=False)
+    command = [str(binary(name)), *args]
+    done = subprocess.run(command, input=text, capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{name} exited {done.returncode}: {done.stderr.strip()}")
     return [json.loads(line) for line in done.stdout.splitlines()]
