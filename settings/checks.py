@@ -9,7 +9,16 @@ import re
 
 from contracts.aks import ApiServerAccess
 from contracts.azure_roles import role_id
-from settings.base import ACR_NAME, CLUSTER_NAME, NAMESPACE, PRODUCTION_STACK, UUID_PATTERN, WORKSPACE_NAME
+from settings.base import (
+    ACR_NAME,
+    CLUSTER_NAME,
+    DNS_PREFIX,
+    DNS_PREFIX_MAX_LENGTH,
+    NAMESPACE,
+    PRODUCTION_STACK,
+    UUID_PATTERN,
+    WORKSPACE_NAME,
+)
 from settings.cloud import (
     DEPLOY_CI,
     GOLDEN_IMAGE_BUILD,
@@ -52,6 +61,12 @@ def _name_checks(settings: Settings, stack: str) -> list[str]:
                 f"{ns}:clusters.{role}: stack '{stack}' makes the cluster name and dnsPrefix '{name}', expected "
                 f"1-63 characters matching ARM's managedClusters name rule {CLUSTER_NAME}: rename the stack or "
                 "azure.namePrefix"
+            )
+        elif not re.fullmatch(DNS_PREFIX, name):
+            problems.append(
+                f"{ns}:clusters.{role}: stack '{stack}' makes the cluster's dnsPrefix '{name}' ({len(name)} "
+                f"characters), expected at most {DNS_PREFIX_MAX_LENGTH} characters of letters, digits and inner "
+                f"hyphens ({DNS_PREFIX}): rename the stack or azure.namePrefix"
             )
     workspace = f"log-{base}"
     if settings.azure.monitoring.enabled and not (

@@ -34,12 +34,21 @@ class Platform:
 
 
 def cluster_providers(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> dict[ClusterRole, k8s.Provider]:
-    """One Kubernetes provider per cluster: kubelogin kubeconfigs from the cloud layer, or the local context."""
+    """One Kubernetes provider per cluster: kubelogin kubeconfigs from the cloud layer, or the local context.
+
+    A cluster's provider waits for the deploy identity's cluster-admin grant to take effect: `pulumi up`
+    from CI calls the cluster as that identity, and a first run would otherwise be refused (403).
+    """
     if cloud is None or stack.cloud is None:
         local = k8s.Provider(f"{stack.name}-hub", context=platform.kube_context, enable_server_side_apply=True)
         return {ClusterRole.HUB: local}
     return {
-        role: k8s.Provider(f"{stack.cloud.base}-{role}", kubeconfig=cluster.kubeconfig, enable_server_side_apply=True)
+        role: k8s.Provider(
+            f"{stack.cloud.base}-{role}",
+            kubeconfig=cluster.kubeconfig,
+            enable_server_side_apply=True,
+            opts=pulumi.ResourceOptions(depends_on=[cloud.identities.deploy_cluster_admin[role]]),
+        )
         for role, cluster in cloud.clusters.items()
     }
 
