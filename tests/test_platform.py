@@ -421,6 +421,21 @@ def test_sealed_secrets_install_waits_for_every_sealing_key(recorded: Callable[[
     assert keys and keys <= set(appset.dependencies)
 
 
+@pytest.mark.parametrize("stack", ["dev", "prod", "local"])
+def test_each_cluster_is_registered_only_after_its_sealing_key(
+    recorded: Callable[[str], Recording], stack: str
+) -> None:
+    """A cluster added or rebuilt later reaches the sealed-secrets ApplicationSet only once its key exists."""
+    recording = recorded(stack)
+    secrets = recording.of_type("kubernetes:core/v1:Secret")
+    keys = {r.name.split("-")[-3]: r.urn for r in secrets if r.name.endswith("sealing-key")}
+    registrations = {r.plain()["stringData"]["name"]: r for r in secrets if r.name.startswith("clusters-")}
+    assert keys and set(keys) == set(registrations)
+    for cluster, registration in registrations.items():
+        assert keys[cluster] in registration.dependencies
+        assert not set(keys.values()) - {keys[cluster]} & set(registration.dependencies)
+
+
 # --- the gitops-bridge contract ----------------------------------------------------------
 
 

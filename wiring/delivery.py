@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pulumi
 
 from components.delivery.applicationsets import DeliveredService, ServiceDelivery, ServiceDeliveryArgs
@@ -71,7 +73,11 @@ def build(stack: Stack, delivery: DeliveryPart, cloud: Cloud | None, platform: P
     settings = delivery.settings
     hub = pulumi.ResourceOptions(providers=[platform.providers[ClusterRole.HUB]])
     after_argocd: list[pulumi.Resource] = [platform.argocd.release]
-    entries = [cluster_entry(target, stack, cloud) for target in stack.targets]
+    entries = []
+    for target in stack.targets:
+        entry = cluster_entry(target, stack, cloud)
+        key = platform.sealing_keys.get(target.role)
+        entries.append(entry if key is None else replace(entry, after=[key]))
     ClusterRegistration(
         "clusters", ClusterRegistrationArgs(after_argocd, entries, settings.production_environments), hub
     )

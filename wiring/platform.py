@@ -31,6 +31,8 @@ class Platform:
     providers: dict[ClusterRole, k8s.Provider]
     argocd: ArgoCd
     sealing_certificates: dict[ClusterRole, pulumi.Output[str]]
+    # Each cluster's Pulumi-owned sealing key Secret, which its ArgoCD registration waits for.
+    sealing_keys: dict[ClusterRole, pulumi.Resource]
 
 
 def cluster_providers(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> dict[ClusterRole, k8s.Provider]:
@@ -115,6 +117,7 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
             hub,
         )
     certificates: dict[ClusterRole, pulumi.Output[str]] = {}
+    keys: dict[ClusterRole, pulumi.Resource] = {}
     if Addon.SEALED_SECRETS in wanted:
         # Sealing keys are identity: protected with the rest in production.
         sealed = SealedSecrets(
@@ -122,7 +125,7 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
             SealedSecretsArgs(addon=addon, clusters=providers, service_monitors=monitors),
             pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]], protect=stack.protect),
         )
-        certificates = sealed.certificates
+        certificates, keys = sealed.certificates, dict(sealed.keys)
     if Addon.GPU_OPERATOR in wanted and stack.cloud is not None:
         gpu_pools = stack.cloud.clusters[ClusterRole.GPU].gpu_pools
         install_driver = all(pool.driver is GpuDriver.NONE for pool in gpu_pools)
@@ -130,7 +133,7 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
     prometheus = platform.metrics.prometheus_url
     if Addon.CANARY_ANALYSIS in wanted and prometheus is not None and repo is not None:
         CanaryAnalysis("canary-analysis", CanaryAnalysisArgs(addon, prometheus, platform.analysis.thresholds()), hub)
-    return Platform(providers=providers, argocd=argocd, sealing_certificates=certificates)
+    return Platform(providers=providers, argocd=argocd, sealing_certificates=certificates, sealing_keys=keys)
 
 
 def export(platform: Platform) -> None:
