@@ -12,7 +12,7 @@ from typing import Any
 
 from contracts.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, PLATFORM_PROJECT
 from offline.admission import recording_problems
-from offline.applications import owned_applications
+from offline.applications import idle_application_sets, owned_applications
 from offline.arm import report as report_arm
 from offline.engine import Recording, run_project
 from offline.reach import print_reach, report_unreachable, stack_report
@@ -88,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         document = preview_json(recording, stack_config.config, [*stack_config.secret_keys, *plain_secrets])
         print(json.dumps(document, indent=2))
     else:
-        print(tree(recording, details=not args.compact, generated=generated), end="")
+        idle = idle_application_sets(recording, owned)
+        print(tree(recording, details=not args.compact, generated=generated, idle=idle), end="")
     # The plan as the real systems would take it: ArgoCD's admission, Azure's own rules, reachability.
     code = max(report_admission(recording, owned), report_arm(recording), report_unreachable(rows))
     if args.policy_pack is not None:

@@ -610,3 +610,10 @@ def owned_applications(recording: Recording) -> list[tuple[str, dict[str, Any]]]
 def applications(recording: Recording) -> list[dict[str, Any]]:
     """Every Application that every recorded ApplicationSet would generate."""
     return [application for _, application in owned_applications(recording)]
+
+
+def idle_application_sets(recording: Recording, owned: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """The recorded ApplicationSets that generate no Application (`owned` from `owned_applications`)."""
+    owners = {owner for owner, _ in owned}
+    names = [str((s.get("metadata") or {}).get("name", "")) for s in application_sets(recording)]
+    return sorted(name for name in names if name not in owners)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -10,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import run_stack_document, slipway, stack_document
+from conftest import project_copy, run_stack_document, slipway, stack_document
 from schema_check import SCHEMA_DIR, constraint_errors, custom_resource_errors, unknown_value_keys
 
 from components.versions import ADDON_CHARTS, ARGO_CD
@@ -496,3 +498,34 @@ def test_local_stack_allows_its_ghcr_images_and_never_an_empty_list(recorded: Ca
     slipway(document, "registries")["ghcr"]["enabled"] = False
     kinds = {o["kind"] for o in gatekeeper_objects(run_stack_document("local", document))}
     assert "K8sAllowedRepos" not in kinds and "K8sNoPrivileged" in kinds
+
+
+def test_switching_an_addon_off_uninstalls_it_and_the_preview_says_so(
+    recorded: Callable[[str], Recording], tmp_path: Path
+) -> None:
+    """Gatekeeper off: its ApplicationSet stays, no cluster asks for it, ArgoCD deletes its Applications
+    and (resources finalizer, no preserveResourcesOnDeletion) what they installed."""
+    from offline.applications import idle_application_sets, owned_applications
+
+    on = application_sets(recorded("dev"))["gatekeeper"]
+    assert "preserveResourcesOnDeletion" not in (on["spec"].get("syncPolicy") or {})
+    document = stack_document("dev")
+    slipway(document, "platform")["addons"]["gatekeeper"] = False
+    recording = run_stack_document("dev", document)
+    assert "gatekeeper" in application_sets(recording)
+    owned = owned_applications(recording)
+    assert not [app for owner, app in owned if owner == "gatekeeper"]
+    assert idle_application_sets(recording, owned) == ["gatekeeper"]
+    gatekeeper_apps = [app for owner, app in owned_applications(recorded("dev")) if owner == "gatekeeper"]
+    assert gatekeeper_apps and all(
+        app["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"] for app in gatekeeper_apps
+    )
+    project = project_copy(tmp_path, "dev", document)
+    result = subprocess.run(
+        [sys.executable, "-m", "offline", "preview", "--stack", "dev", "--compact"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "ApplicationSets generating no Application" in result.stdout and "    gatekeeper\n" in result.stdout

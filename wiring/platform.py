@@ -16,7 +16,7 @@ from components.platform.gatekeeper import Gatekeeper, GatekeeperArgs
 from components.platform.gpu_operator import GpuOperator, GpuOperatorArgs
 from components.platform.sealed_secrets import SealedSecrets, SealedSecretsArgs
 from contracts.aks import GpuDriver
-from contracts.gitops import Addon, ClusterRole
+from contracts.gitops import ClusterRole
 from settings import PlatformSettings, secret_output
 from wiring.cloud import Cloud
 from wiring.stack import Stack
@@ -94,16 +94,20 @@ def allowed_image_prefixes(stack: Stack, cloud: Cloud | None) -> list[pulumi.Inp
 
 
 def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Platform:
-    """Declare ArgoCD and every add-on a cluster target asks for."""
+    """Declare ArgoCD and the ApplicationSet of every add-on the stack can run.
+
+    An add-on switched off keeps its ApplicationSet: no cluster Secret asks for it any more, so
+    ArgoCD deletes its Applications and, through their resources finalizer, what they installed
+    (the preview lists such ApplicationSets as generating nothing). Deleting the ApplicationSet
+    instead would leave the add-on running, unmanaged. Sealing keys stay: they are identity.
+    """
     providers = cluster_providers(stack, platform, cloud)
     hub = pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]])
     argocd = ArgoCd("argocd", argocd_args(platform, cloud), hub)
     addon = AddonArgs(depends_on=[argocd.release], labels=PLATFORM_LABELS)
-    wanted = {addon for target in stack.targets for addon in target.addons}
     ha, monitors, repo = platform.high_availability, platform.metrics.service_monitors, platform.git_repo
-    if Addon.ARGO_ROLLOUTS in wanted:
-        ArgoRollouts("argo-rollouts", ArgoRolloutsArgs(addon, ha, monitors), hub)
-    if Addon.GATEKEEPER in wanted and repo is not None:
+    ArgoRollouts("argo-rollouts", ArgoRolloutsArgs(addon, ha, monitors), hub)
+    if repo is not None:
         gatekeeper = platform.gatekeeper
         Gatekeeper(
             "gatekeeper",
@@ -116,24 +120,22 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
             ),
             hub,
         )
-    certificates: dict[ClusterRole, pulumi.Output[str]] = {}
-    keys: dict[ClusterRole, pulumi.Resource] = {}
-    if Addon.SEALED_SECRETS in wanted:
-        # Sealing keys are identity: protected with the rest in production.
-        sealed = SealedSecrets(
-            "sealed-secrets",
-            SealedSecretsArgs(addon=addon, clusters=providers, service_monitors=monitors),
-            pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]], protect=stack.protect),
-        )
-        certificates, keys = sealed.certificates, dict(sealed.keys)
-    if Addon.GPU_OPERATOR in wanted and stack.cloud is not None:
+    # Sealing keys are identity: protected with the rest in production.
+    sealed = SealedSecrets(
+        "sealed-secrets",
+        SealedSecretsArgs(addon=addon, clusters=providers, service_monitors=monitors),
+        pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]], protect=stack.protect),
+    )
+    if stack.cloud is not None and ClusterRole.GPU in stack.cloud.clusters:
         gpu_pools = stack.cloud.clusters[ClusterRole.GPU].gpu_pools
         install_driver = all(pool.driver is GpuDriver.NONE for pool in gpu_pools)
         GpuOperator("gpu-operator", GpuOperatorArgs(addon, install_driver, monitors), hub)
     prometheus = platform.metrics.prometheus_url
-    if Addon.CANARY_ANALYSIS in wanted and prometheus is not None and repo is not None:
+    if prometheus is not None and repo is not None:
         CanaryAnalysis("canary-analysis", CanaryAnalysisArgs(addon, prometheus, platform.analysis.thresholds()), hub)
-    return Platform(providers=providers, argocd=argocd, sealing_certificates=certificates, sealing_keys=keys)
+    return Platform(
+        providers=providers, argocd=argocd, sealing_certificates=sealed.certificates, sealing_keys=dict(sealed.keys)
+    )
 
 
 def export(platform: Platform) -> None:
