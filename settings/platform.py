@@ -88,9 +88,22 @@ class NotificationsSettings(Model):
     slack_channel: str = Field(default="platform-alerts", pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
 
+class RepositoryCredentialsSettings(Model):
+    """A GitHub App ArgoCD reads the platform and GitOps repositories as (private repositories).
+
+    Install the App on those two repositories only, with read access to contents; its private key
+    is a secret setting. Without this, both repositories must be public.
+    """
+
+    github_app_id: int = Field(ge=1)
+    github_app_installation_id: int = Field(ge=1)
+    github_app_private_key: SecretStr
+
+
 class ArgoCdSettings(Model):
     # ArgoCD's external URL (argocd-cm `url`): SSO redirects and notification links use it.
     url: HttpsUrl | None = None
+    repository_credentials: RepositoryCredentialsSettings | None = None
     rbac: ArgoRbacSettings = Field(default_factory=ArgoRbacSettings)
     sso: SsoSettings | None = None
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)

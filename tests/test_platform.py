@@ -301,6 +301,28 @@ def test_slack_notifications_token_lives_in_its_own_secret() -> None:
     assert argocd_values(run_stack_document("dev", stack_document("dev")))["notifications"]["enabled"] is False
 
 
+def test_private_repositories_are_read_as_a_github_app_whose_key_stays_secret() -> None:
+    document = stack_document("dev")
+    slipway(document, "platform")["argocd"]["repositoryCredentials"] = {
+        "githubAppId": 123,
+        "githubAppInstallationId": 456,
+        "githubAppPrivateKey": "-----BEGIN RSA PRIVATE KEY-----\ntest\n-----END RSA PRIVATE KEY-----\n",
+    }
+    recording = run_stack_document("dev", document)
+    secrets = [r for r in recording.of_type("kubernetes:core/v1:Secret") if r.name.startswith("argocd-repository-")]
+    assert sorted(r.plain()["stringData"]["url"] for r in secrets) == [
+        "https://github.com/acme-platform/gitops.git",
+        "https://github.com/acme-platform/slipway.git",
+    ]
+    for secret in secrets:
+        data = secret.plain()["stringData"]
+        assert secret.plain()["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "repository"
+        assert (data["type"], data["githubAppID"], data["githubAppInstallationID"]) == ("git", "123", "456")
+        assert secret.secret_inputs() == {"stringData"}
+        assert secret.urn in recording.one(RELEASE).dependencies
+    assert not [r for r in run_stack_document("dev", stack_document("dev")).resources if "repository-" in r.name]
+
+
 def test_ci_has_no_global_role_in_argocd_rbac(recorded: Callable[[str], Recording]) -> None:
     """RBAC grants add up: a global CI sync on `*/*` would let CI sync production whatever the projects say."""
     for stack in ("dev", "prod"):

@@ -10,7 +10,7 @@ import pulumi_kubernetes as k8s
 from components.cloud.ghcr import image_prefix
 from components.platform.addons import AddonArgs
 from components.platform.argo_rollouts import ArgoRollouts, ArgoRolloutsArgs
-from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoRbac, ArgoSlack, ArgoSso
+from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoGithubApp, ArgoRbac, ArgoSlack, ArgoSso
 from components.platform.canary_analysis import CanaryAnalysis, CanaryAnalysisArgs
 from components.platform.gatekeeper import Gatekeeper, GatekeeperArgs
 from components.platform.gpu_operator import GpuOperator, GpuOperatorArgs
@@ -55,8 +55,14 @@ def cluster_providers(stack: Stack, platform: PlatformSettings, cloud: Cloud | N
     }
 
 
-def argocd_args(platform: PlatformSettings, cloud: Cloud | None) -> ArgoCdArgs:
+def argocd_args(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> ArgoCdArgs:
     argo = platform.argocd
+    credentials = argo.repository_credentials
+    app = None
+    if credentials is not None:
+        key = secret_output(credentials.github_app_private_key)
+        app = ArgoGithubApp(credentials.github_app_id, credentials.github_app_installation_id, key)
+    repositories = [r.url for r in (platform.git_repo, stack.delivery.git_repo if stack.delivery else None) if r]
     sso = None
     if argo.sso is not None:
         secret = secret_output(argo.sso.client_secret) if argo.sso.client_secret is not None else None
@@ -75,6 +81,8 @@ def argocd_args(platform: PlatformSettings, cloud: Cloud | None) -> ArgoCdArgs:
         slack=slack,
         workload_identity_client_id=identity.client_id if identity is not None else None,
         labels=PLATFORM_LABELS,
+        repositories=repositories,
+        github_app=app,
     )
 
 
@@ -103,7 +111,7 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
     """
     providers = cluster_providers(stack, platform, cloud)
     hub = pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]])
-    argocd = ArgoCd("argocd", argocd_args(platform, cloud), hub)
+    argocd = ArgoCd("argocd", argocd_args(stack, platform, cloud), hub)
     addon = AddonArgs(depends_on=[argocd.release], labels=PLATFORM_LABELS)
     ha, monitors, repo = platform.high_availability, platform.metrics.service_monitors, platform.git_repo
     ArgoRollouts("argo-rollouts", ArgoRolloutsArgs(addon, ha, monitors), hub)

@@ -60,6 +60,15 @@ class ArgoSlack:
 
 
 @dataclass(frozen=True)
+class ArgoGithubApp:
+    """The GitHub App ArgoCD reads private repositories as; the key is a Pulumi secret."""
+
+    app_id: int
+    installation_id: int
+    private_key: pulumi.Output[str]
+
+
+@dataclass(frozen=True)
 class ArgoRbac:
     """The SSO groups bound to ArgoCD's roles; everyone else is readonly."""
 
@@ -79,6 +88,9 @@ class ArgoCdArgs:
     slack: ArgoSlack | None = None
     workload_identity_client_id: pulumi.Input[str] | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
+    # The repositories ArgoCD reads (platform, GitOps), and the App to read them as when private.
+    repositories: Sequence[str] = ()
+    github_app: ArgoGithubApp | None = None
 
 
 def rbac_policy(rbac: ArgoRbac) -> str:
@@ -205,6 +217,36 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
     return values
 
 
+def repository_secrets(
+    name: str, repositories: Sequence[str], app: ArgoGithubApp, opts: pulumi.ResourceOptions
+) -> list[pulumi.Resource]:
+    """One repository Secret per repository, authenticating as the GitHub App.
+
+    The form of argoproj/argo-cd v3.4.4's docs/operator-manual/declarative-setup.md ("Example for
+    GitHub App", lines 226-245): label `argocd.argoproj.io/secret-type: repository`, `type: git`,
+    `url`, `githubAppID`, `githubAppInstallationID`, `githubAppPrivateKey`.
+    """
+    return [
+        k8s.core.v1.Secret(
+            f"{name}-repository-{index}",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=f"repository-{index}",
+                namespace=ARGOCD_NAMESPACE,
+                labels={**PART_OF_ARGOCD, "argocd.argoproj.io/secret-type": "repository"},
+            ),
+            string_data={
+                "type": "git",
+                "url": url,
+                "githubAppID": str(app.app_id),
+                "githubAppInstallationID": str(app.installation_id),
+                "githubAppPrivateKey": app.private_key,
+            },
+            opts=opts,
+        )
+        for index, url in enumerate(sorted(set(repositories)))
+    ]
+
+
 class ArgoCd(pulumi.ComponentResource):
     """ArgoCD's namespace, secrets, Helm release (with its CRDs) and the `platform` AppProject."""
 
@@ -244,6 +286,8 @@ class ArgoCd(pulumi.ComponentResource):
                     opts=in_namespace,
                 )
             )
+        if args.github_app is not None:
+            secrets += repository_secrets(name, args.repositories, args.github_app, in_namespace)
         self.release = k8s.helm.v3.Release(
             name,
             k8s.helm.v3.ReleaseArgs(
