@@ -186,6 +186,19 @@ def _platform_checks(settings: Settings, stack: str, production: bool) -> list[s
             f"{ns}:platform.argocd.url: required with SSO: ArgoCD's external https:// URL, which the sign-in "
             "redirects to (the chart's default is https://argocd.example.com)"
         )
+    sso = argocd.sso
+    if platform.enabled and sso is not None and sso.client_secret is None and sso.application_object_id is None:
+        problems.append(
+            f"{ns}:platform.argocd.sso: got neither clientSecret nor applicationObjectId, expected one: the "
+            "identity provider refuses a code exchange without client credentials (Entra ID: AADSTS7000218), "
+            "so nobody could sign in; set applicationObjectId (Entra ID, workload identity) or clientSecret"
+        )
+    federated = platform.enabled and sso is not None and sso.application_object_id is not None
+    if federated and sso is not None and not (sso.entra and settings.azure.enabled):
+        problems.append(
+            f"{ns}:platform.argocd.sso.applicationObjectId: needs Entra ID SSO and the cloud layer (the hub's "
+            "OIDC issuer signs argocd-server's token); use clientSecret otherwise"
+        )
     if platform.enabled and argocd.sso is not None and argocd.sso.entra:
         for field_name, groups in argocd.rbac.subjects().items():
             for index, group in enumerate(groups):

@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, SecretStr
 
 from contracts.analysis import AnalysisThresholds
 from contracts.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES
-from settings.base import Dns1123Label, GitBranch, HttpsUrl, Model, pattern
+from settings.base import Dns1123Label, GitBranch, HttpsUrl, Model, Uuid, pattern
 
 # --- slipway:platform ----------------------------------------------------------------
 
@@ -76,6 +76,9 @@ class SsoSettings(Model):
     issuer: HttpsUrl
     client_id: str = Field(min_length=1)
     client_secret: SecretStr | None = None
+    # Entra ID without a client secret: the app registration's object id, on which Pulumi declares
+    # the federated credential argocd-server signs users in with (workload identity).
+    application_object_id: Uuid | None = None
 
     @property
     def entra(self) -> bool:

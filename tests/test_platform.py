@@ -16,7 +16,7 @@ from conftest import project_copy, run_stack_document, slipway, stack_document
 from schema_check import SCHEMA_DIR, constraint_errors, custom_resource_errors, unknown_value_keys
 
 from components.versions import ADDON_CHARTS, ARGO_CD
-from offline.engine import Recording
+from offline.engine import Recording, reveal
 
 STACKS_WITH_PLATFORM = ("dev", "prod", "local")
 APPSET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet"
@@ -357,6 +357,45 @@ def sso_problems(change: Callable[[dict[str, Any]], None]) -> list[str]:
     with pytest.raises(SettingsError) as raised:
         run_stack_document("prod", document)
     return raised.value.problems
+
+
+def test_prod_sso_signs_in_with_workload_identity_and_its_federated_credential(
+    recorded: Callable[[str], Recording],
+) -> None:
+    """Entra refuses a code exchange without client credentials (AADSTS7000218): the whole login setup."""
+    recording = recorded("prod")
+    values = argocd_values(recording)
+    oidc = yaml.safe_load(values["configs"]["cm"]["oidc.config"])
+    assert oidc["azure"] == {"useWorkloadIdentity": True} and "clientSecret" not in oidc
+    assert oidc["clientID"] == "2c1f6a4e-8d3b-4f5a-9e7c-1b2d3e4f5a6b"
+    assert values["server"]["podLabels"] == {"azure.workload.identity/use": "true"}
+    assert values["configs"]["cm"]["url"] == "https://argocd.acme.example"
+    (credential,) = recording.of_type(
+        "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
+    )
+    inputs = credential.plain()
+    hub = next(r for r in recording.of_type("azure-native:containerservice:ManagedCluster") if "hub" in r.name)
+    assert inputs["applicationId"] == "/applications/5b9e0a1c-2f3d-4be8-8c5d-7e8f9a0b1c2d"
+    assert inputs["subject"] == "system:serviceaccount:argocd:argocd-server"
+    assert inputs["audiences"] == ["api://AzureADTokenExchange"]
+    assert inputs["issuer"] == reveal(hub.outputs)["oidcIssuerProfile"]["issuerURL"]
+    assert not [r for r in recording.of_type("kubernetes:core/v1:Secret") if r.name == "argocd-sso-secret"]
+
+
+def test_sso_without_any_client_credential_is_refused() -> None:
+    document = stack_document("prod")
+    del slipway(document, "platform")["argocd"]["sso"]["applicationObjectId"]
+    assert any("got neither clientSecret nor applicationObjectId" in p for p in sso_problems_of(document))
+
+
+def sso_problems_of(document: dict[str, Any]) -> list[str]:
+    from settings import SettingsError
+
+    try:
+        run_stack_document("prod", document)
+    except SettingsError as error:
+        return error.problems
+    return []
 
 
 def test_sso_needs_a_url() -> None:

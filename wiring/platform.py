@@ -66,7 +66,8 @@ def argocd_args(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -
     sso = None
     if argo.sso is not None:
         secret = secret_output(argo.sso.client_secret) if argo.sso.client_secret is not None else None
-        sso = ArgoSso(issuer=argo.sso.issuer, client_id=argo.sso.client_id, entra=argo.sso.entra, client_secret=secret)
+        federated = argo.sso.application_object_id is not None
+        sso = ArgoSso(argo.sso.issuer, argo.sso.client_id, argo.sso.entra, secret, workload_identity=federated)
     slack = None
     if argo.notifications.slack_token is not None:
         slack = ArgoSlack(token=secret_output(argo.notifications.slack_token), channel=argo.notifications.slack_channel)
@@ -112,6 +113,13 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
     providers = cluster_providers(stack, platform, cloud)
     hub = pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]])
     argocd = ArgoCd("argocd", argocd_args(stack, platform, cloud), hub)
+    sso = platform.argocd.sso
+    if sso is not None and sso.application_object_id is not None and cloud is not None:
+        # Imported here: only a stack with this credential needs the Entra ID SDK loaded.
+        from components.platform.argocd_sso import ArgoSsoFederation, ArgoSsoFederationArgs
+
+        issuer = cloud.clusters[ClusterRole.HUB].oidc_issuer_url
+        ArgoSsoFederation("argocd-sso", ArgoSsoFederationArgs(sso.application_object_id, issuer))
     addon = AddonArgs(depends_on=[argocd.release], labels=PLATFORM_LABELS)
     ha, monitors, repo = platform.high_availability, platform.metrics.service_monitors, platform.git_repo
     ArgoRollouts("argo-rollouts", ArgoRolloutsArgs(addon, ha, monitors), hub)

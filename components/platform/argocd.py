@@ -51,6 +51,8 @@ class ArgoSso:
     client_id: str
     entra: bool
     client_secret: pulumi.Output[str] | None = None
+    # Entra ID workload identity: argocd-server's token is the client assertion (no secret).
+    workload_identity: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,9 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
             oidc["requestedIDTokenClaims"] = {"groups": {"essential": True}}
         if args.sso.client_secret is not None:
             oidc["clientSecret"] = "$argocd-sso:clientSecret"
+        elif args.sso.workload_identity:
+            # argo-cd v3.4.4 docs/operator-manual/user-management/microsoft.md, lines 78-79.
+            oidc["azure"] = {"useWorkloadIdentity": True}
         cm["oidc.config"] = yaml.safe_dump(oidc, sort_keys=False)
         cm["admin.enabled"] = False
     global_values: dict[str, Any] = {"additionalLabels": dict(args.labels)}
@@ -214,6 +219,9 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
                 "annotations": {WORKLOAD_IDENTITY_CLIENT_ID: args.workload_identity_client_id}
             }
             values[component]["podLabels"] = {WORKLOAD_IDENTITY_USE: "true"}
+    if args.sso is not None and args.sso.workload_identity:
+        # The webhook mounts the token the server signs users in with only into labelled pods.
+        values["server"]["podLabels"] = {WORKLOAD_IDENTITY_USE: "true"}
     return values
 
 
