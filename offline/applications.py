@@ -155,6 +155,53 @@ def _requirement_matches(requirement: Mapping[str, Any], labels: Mapping[str, st
     raise ApplicationSetError(f'"{operator}" is not a valid label selector operator')
 
 
+# k8s.io/apimachinery pkg/util/validation/validation.go: qualifiedNameFmt, IsQualifiedName (an
+# optional DNS-1123 subdomain prefix of at most 253 characters, `/`, a name of at most 63) and
+# IsValidLabelValue (at most 63, empty allowed).
+_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _qualified_name(key: str) -> bool:
+    parts = key.split("/")
+    if len(parts) > 2:
+        return False
+    if len(parts) == 2 and not (parts[0] and len(parts[0]) <= 253 and _DNS1123_SUBDOMAIN.match(parts[0])):
+        return False
+    return len(parts[-1]) <= 63 and bool(_QUALIFIED_NAME.match(parts[-1]))
+
+
+def validate_selector(selector: Mapping[str, Any] | None, *, values: bool) -> None:
+    """LabelSelectorAsSelector's checks, an ApplicationSetError where it errs (not an empty match).
+
+    Both ArgoCD's own (applicationset/utils/selector.go newRequirement, for post-selectors: keys and
+    value counts) and, with `values`, apimachinery's (the clusters generator: label values too).
+    """
+    selector = selector or {}
+    requirements = [(k, "Equals", [v]) for k, v in (selector.get("matchLabels") or {}).items()]
+    for expression in selector.get("matchExpressions") or []:
+        operator = expression.get("operator")
+        if operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            raise ApplicationSetError(
+                f'error converting label selector: "{operator}" is not a valid pod selector operator'
+            )
+        requirements.append((expression.get("key", ""), operator, list(expression.get("values") or [])))
+    for key, operator, given in requirements:
+        if not _qualified_name(str(key)):
+            raise ApplicationSetError(f"error converting label selector: key: Invalid value: {key!r}")
+        if operator in ("In", "NotIn") and not given:
+            raise ApplicationSetError(
+                "error converting label selector: for 'in', 'notin' operators, values set can't be empty"
+            )
+        if operator in ("Exists", "DoesNotExist") and given:
+            raise ApplicationSetError(
+                "error converting label selector: values set must be empty for exists and does not exist"
+            )
+        for value in given if values else []:
+            if len(str(value)) > 63 or not (value == "" or _QUALIFIED_NAME.match(str(value))):
+                raise ApplicationSetError(f"error converting label selector: values: Invalid value: {value!r}")
+
+
 def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
     """metav1.LabelSelector semantics: every matchLabels pair and every matchExpressions entry."""
     selector = selector or {}
@@ -218,6 +265,7 @@ def _clusters(
     if unknown:
         raise Unsupported(f"clusters generator fields {sorted(unknown)}")
     selector = generator.get("selector") or {}
+    validate_selector(selector, values=True)
     matching: dict[str, tuple[Mapping[str, Any], dict[str, str]]] = {}
     # The API lists Secrets by name; the generator keys them by cluster name, the last one winning.
     for secret in sorted(secrets, key=lambda s: str((s.get("metadata") or {}).get("name", ""))):
@@ -447,6 +495,7 @@ def _transform(
         else:
             found = _matrix(body, secrets, options)
         if generator.get("selector") is not None:
+            validate_selector(generator["selector"], values=False)
             found = [p for p in found if selector_matches(generator["selector"], _flatten(p))]
         results.append(found)
     return results

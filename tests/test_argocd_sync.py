@@ -18,7 +18,7 @@ from contracts.helm import release_name_problem
 from contracts.syncwindow import CronError, _range, active, can_sync, parse_duration, parse_schedule
 from offline.access import argocd_rights
 from offline.admission import glob_match, problems, recording_problems
-from offline.applications import owned_applications, recorded_objects
+from offline.applications import ApplicationSetError, expand, owned_applications, recorded_objects
 from offline.argocd_rbac import recorded_rbac
 from offline.engine import Recording
 from offline.sync_checks import can_sync_at, group_kind_name_permitted, matching_windows, sync_problems
@@ -366,3 +366,30 @@ def test_application_names_follow_the_api_servers_rule() -> None:
     app = {"metadata": {"name": "Payments_dev"}, "spec": {}}
     (problem,) = sync_problems(app, "p", {}, glob_match)
     assert "not a DNS-1123 subdomain" in problem
+
+
+@pytest.mark.parametrize(
+    ("selector", "message"),
+    [
+        ({"matchExpressions": [{"key": "gpu", "operator": "In", "values": []}]}, "values set can't be empty"),
+        ({"matchExpressions": [{"key": "gpu", "operator": "Exists", "values": ["x"]}]}, "must be empty for exists"),
+        ({"matchExpressions": [{"key": "gpu", "operator": "Is"}]}, "not a valid pod selector operator"),
+        ({"matchLabels": {"bad key!": "true"}}, "key: Invalid value"),
+        ({"matchLabels": {"gpu": "not a label value"}}, "values: Invalid value"),
+    ],
+)
+def test_an_invalid_label_selector_is_an_error_not_an_empty_match(selector: dict[str, Any], message: str) -> None:
+    """The clusters generator's metav1.LabelSelectorAsSelector errs: the ApplicationSet generates nothing."""
+    application_set: dict[str, Any] = {
+        "metadata": {"name": "s", "namespace": "argocd"},
+        "spec": {
+            "goTemplate": True,
+            "generators": [{"clusters": {"selector": selector}}],
+            "template": {"metadata": {"name": "{{.name}}"}, "spec": {"project": "p"}},
+        },
+    }
+    with pytest.raises(ApplicationSetError, match=message):
+        expand(application_set, [])
+    valid = {"matchLabels": {"slipway.io/x": "true"}, "matchExpressions": [{"key": "gpu", "operator": "Exists"}]}
+    application_set["spec"]["generators"] = [{"clusters": {"selector": valid}}]
+    assert expand(application_set, []) == []
