@@ -39,6 +39,7 @@ from typing import Any
 import yaml
 
 from offline import gotemplate
+from offline.application_schema import DecodeError, decode_application
 from offline.engine import Recording
 from offline.gotemplate import StringMap, TemplateError
 from offline.unsupported import Unsupported
@@ -563,7 +564,8 @@ def _strategic_merge(original: Any, patch: Any) -> Any:
 
 
 def apply_template_patch(application: Mapping[str, Any], patch_text: str) -> dict[str, Any]:
-    """applyTemplatePatch: YAML or JSON, merged strategically; `spec.project` restored."""
+    """applyTemplatePatch: YAML or JSON, merged strategically, `spec.project` restored, decoded as Go
+    decodes it into an Application (`offline.application_schema`: unknown fields dropped, wrong types fail)."""
     try:
         patch = yaml.safe_load(patch_text) if patch_text.strip() else None
     except yaml.YAMLError as err:
@@ -580,7 +582,10 @@ def apply_template_patch(application: Mapping[str, Any], patch_text: str) -> dic
     else:
         spec["project"] = project
     patched["spec"] = spec
-    return dict(patched)
+    try:
+        return decode_application(patched)
+    except DecodeError as err:
+        raise ApplicationSetError(f"error unmarshalling the patched template into an Application: {err}") from err
 
 
 def expand(application_set: Mapping[str, Any], cluster_secrets: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:

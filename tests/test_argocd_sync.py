@@ -18,7 +18,8 @@ from contracts.helm import release_name_problem
 from contracts.syncwindow import CronError, _range, active, can_sync, parse_duration, parse_schedule
 from offline.access import argocd_rights
 from offline.admission import glob_match, problems, recording_problems
-from offline.applications import ApplicationSetError, expand, owned_applications, recorded_objects
+from offline.application_schema import application_schema
+from offline.applications import ApplicationSetError, apply_template_patch, expand, owned_applications, recorded_objects
 from offline.argocd_rbac import recorded_rbac
 from offline.engine import Recording
 from offline.sync_checks import can_sync_at, group_kind_name_permitted, matching_windows, sync_problems
@@ -393,3 +394,36 @@ def test_an_invalid_label_selector_is_an_error_not_an_empty_match(selector: dict
     valid = {"matchLabels": {"slipway.io/x": "true"}, "matchExpressions": [{"key": "gpu", "operator": "Exists"}]}
     application_set["spec"]["generators"] = [{"clusters": {"selector": valid}}]
     assert expand(application_set, []) == []
+
+
+def test_the_application_shape_is_the_pinned_crds() -> None:
+    crd = yaml.load(
+        (PROJECT_DIR / "tests/schemas/crds/argo-cd/v3.4.4/application-crd.yaml").read_text(), yaml.CSafeLoader
+    )
+    (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: strip(v) for k, v in value.items() if k != "description"}
+        return [strip(v) for v in value] if isinstance(value, list) else value
+
+    expected = strip(version["schema"]["openAPIV3Schema"])
+    del expected["properties"]["status"]
+    assert application_schema() == expected
+
+
+def test_a_template_patch_is_decoded_as_argocd_decodes_it_into_an_application() -> None:
+    app = {"metadata": {"name": "a"}, "spec": {"project": "p", "destination": {"namespace": "n"}}}
+    patched = apply_template_patch(
+        app, "spec:\n  revisionHistoryLimit: 3\n  notAField: 1\n  syncPolicy:\n    typo: x\n"
+    )
+    assert patched["spec"]["revisionHistoryLimit"] == 3
+    assert "notAField" not in patched["spec"] and patched["spec"]["syncPolicy"] == {}
+    for bad, message in (
+        ("spec:\n  revisionHistoryLimit: ten\n", "cannot unmarshal string into Go struct field"),
+        ("spec:\n  revisionHistoryLimit: 1.5\n", "of type int64"),
+        ("spec:\n  ignoreDifferences: {group: apps}\n", "cannot unmarshal object"),
+        ("spec:\n  syncPolicy:\n    automated:\n      prune: 'yes'\n", "of type bool"),
+    ):
+        with pytest.raises(ApplicationSetError, match=message):
+            apply_template_patch(app, bad)
