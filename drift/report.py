@@ -13,7 +13,12 @@ may also be `create`d). So the verdict reads three things:
   the cloud), `create` (appeared in the cloud); a `refresh` step whose old and new state differ
   gets one row per differing property;
 - `changeSummary`, cross-checked: changes it counts that the steps do not show are drift too
-  (one row saying how many and that the provider gave no detailed diff);
+  (one line saying how many): a refresh without a detailed diff keeps its pre-event step, whose
+  new state is the old one, so the document holds no values for it;
+- `read` steps (a program's `Resource.get`, in a refresh that runs the program): the engine
+  counts a read in `changeSummary` only when its outputs changed. The step's new state is the one
+  the read fills in, serialised before or after the read, so a read is compared on its outputs
+  only when the new state holds some, and otherwise shows only through the summary;
 - diagnostics: any `error` diagnostic, or `maybeCorrupt`, means the refresh failed.
 
 Secret values (Pulumi prints `"[secret]"`, or hands them over still wrapped) stay `[secret]`.
@@ -34,7 +39,12 @@ SECRET = "[secret]"
 SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d"
 MAX_VALUE = 80
 _PATH_PART = re.compile(r"\[(\d+)\]|\[\"((?:[^\"\\]|\\.)*)\"\]|([^.\[\]]+)")
-_DRIFT_OPS = ("update", "delete", "create")
+_DRIFT_OPS = ("update", "delete", "create", "read")
+_NO_VALUES = {
+    "update": "Pulumi's JSON holds no values for a refresh without a detailed diff (legacy diff, an external "
+    "resource, or a provider that gives none)",
+    "read": "their steps hold the state from before the read",
+}
 _KNOWN_OPS = frozenset({"same", "refresh", *_DRIFT_OPS})
 
 
@@ -181,12 +191,14 @@ def _rows(step: _Step) -> Iterator[DriftRow]:
         ]
     elif step.op == "refresh":
         yield from _state_rows(step)
+    elif step.op == "read" and step.old is not None and _properties(step.new, "outputs"):
+        yield from _state_rows(step, ("outputs",))  # its inputs are the program's, not the cloud's
 
 
-def _state_rows(step: _Step) -> list[DriftRow]:
+def _state_rows(step: _Step, sides: tuple[str, ...] = ("outputs", "inputs")) -> list[DriftRow]:
     """One row per top-level property whose value differs between old and new state."""
     rows = []
-    for side in ("outputs", "inputs"):
+    for side in sides:
         old, new = _properties(step.old, side), _properties(step.new, side)
         for key in sorted(set(old) | set(new)):
             before, after = old.get(key, _MISSING), new.get(key, _MISSING)
@@ -231,10 +243,12 @@ def analyse(document: Any) -> Report:
     if failure:
         raise ReportError(failure)
     steps = _steps(document)
+    # Pulumi writes `changeSummary` and `duration` from its summary event only, each omitted when
+    # empty: a run that counted no change (only unchanged reads) has a duration and no summary.
     summary = document.get("changeSummary")
-    if summary is None:
-        raise ReportError("no `changeSummary`: the refresh did not run to the end")
-    summary = _object(summary, "`changeSummary`")
+    if summary is None and not document.get("duration"):
+        raise ReportError("no `changeSummary` and no `duration`: the refresh did not run to the end")
+    summary = {} if summary is None else _object(summary, "`changeSummary`")
     if not all(isinstance(count, int) for count in summary.values()):
         raise ReportError("`changeSummary` counts are not integers")
     unknown = sorted(set(summary) - _KNOWN_OPS)
@@ -297,7 +311,8 @@ def markdown(report: Report, stack: str) -> str:
     for op, count in sorted(report.unexplained.items()):
         lines.append(
             f"Pulumi's change summary counts {count} more resource(s) with `{op}` that the steps do not show: "
-            "their provider gave no detailed diff. `pulumi refresh --preview-only --diff` shows them."
+            f"{_NO_VALUES.get(op, 'the steps hold no values for them')}. "
+            "`pulumi refresh --preview-only --diff` shows them."
         )
     return "\n".join(lines).rstrip("\n") + "\n"
 

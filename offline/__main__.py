@@ -13,7 +13,7 @@ from typing import Any
 
 from contracts.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, PLATFORM_PROJECT
 from offline.admission import recording_problems
-from offline.applications import applications
+from offline.applications import idle_application_sets, owned_applications
 from offline.arm import report as report_arm
 from offline.engine import DuplicateUrnError, Recording, run_project
 from offline.reach import print_reach, report_unreachable, stack_report
@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     reach.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml to use")
     reach.add_argument("--json", action="store_true", help="print the rows as JSON")
     reach.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
-    access = commands.add_parser("access", help="who can obtain which Azure role (offline/access.py)")
+    access = commands.add_parser("access", help="who can obtain which Azure role and ArgoCD right (offline/access.py)")
     access.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml to use")
     access.add_argument("--json", action="store_true", help="print a list of grants as JSON")
     access.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
@@ -83,12 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "access":
         from offline import access  # its rules are the policy pack's: needs pulumi-policy (requirements-dev.txt)
 
-        print(json.dumps(access.document(recording), indent=2) if args.json else access.text(recording), end="")
+        print(json.dumps(access.full_document(recording), indent=2) if args.json else access.text(recording), end="")
         return 0
     rows = stack_report(recording, stack_config.config, args.stack)
     if args.command == "reach":
         return print_reach(rows, as_json=args.json)
-    generated = applications(recording)  # every view and check below reads it, none changes it
+    owned = owned_applications(recording)  # every view and check below reads it, none changes it
+    generated = [application for _, application in owned]
     if args.manifests is not None:
         written = write_manifests(recording, args.manifests, generated)
         print(f"wrote {len(written)} manifest(s) to {args.manifests}", file=sys.stderr)
@@ -98,18 +99,19 @@ def main(argv: list[str] | None = None) -> int:
         document = preview_json(recording, stack_config.config, [*stack_config.secret_keys, *plain_secrets])
         print(json.dumps(document, indent=2))
     else:
-        print(tree(recording, details=not args.compact, generated=generated), end="")
+        idle = idle_application_sets(recording, owned)
+        print(tree(recording, details=not args.compact, generated=generated, idle=idle), end="")
     # The plan as the real systems would take it: ArgoCD's admission, Azure's own rules, reachability.
-    code = max(report_admission(recording, generated), report_arm(recording), report_unreachable(rows))
+    code = max(report_admission(recording, owned), report_arm(recording), report_unreachable(rows))
     if args.policy_pack is not None:
         code = max(code, report_policies(recording, args.policy_pack, args.policy_config))
     return code
 
 
-def report_admission(recording: Recording, generated: Sequence[Mapping[str, Any]]) -> int:
-    """Print why ArgoCD would not admit each generated Application; any refusal fails the preview."""
+def report_admission(recording: Recording, owned: Sequence[tuple[str, Mapping[str, Any]]]) -> int:
+    """Print why ArgoCD would not admit or sync each generated Application; any refusal fails the preview."""
     problems = recording_problems(
-        recording, system_namespaces=SYSTEM_NAMESPACES, platform_project=PLATFORM_PROJECT, generated=generated
+        recording, system_namespaces=SYSTEM_NAMESPACES, platform_project=PLATFORM_PROJECT, generated=owned
     )
     for problem in problems:
         print(f"not admitted: {problem}", file=sys.stderr)

@@ -22,6 +22,12 @@ from settings.base import (
     CLUSTER_NAME as CLUSTER_NAME,
 )
 from settings.base import (
+    DNS_PREFIX as DNS_PREFIX,
+)
+from settings.base import (
+    DNS_PREFIX_MAX_LENGTH as DNS_PREFIX_MAX_LENGTH,
+)
+from settings.base import (
     NAMESPACE as NAMESPACE,
 )
 from settings.base import (

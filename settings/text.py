@@ -23,6 +23,8 @@ Loc = tuple[int | str, ...]
 # Slipway's bound on any one string setting (secrets included): no name, URL or token of ours is near it.
 MAX_TEXT = 4096
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A secret's value may span lines (a PEM private key, such as the GitHub App's): only LF and CR pass there.
+_CONTROL_IN_SECRET = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
 # Go text/template's default action delimiters (Go's src/text/template/doc.go, "Actions").
 _TEMPLATE = re.compile(r"\{\{|\}\}")
 _URL_CREDENTIALS = re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s]*@", re.I)
@@ -61,7 +63,7 @@ def text_problems(raw: Mapping[str, Any], secret: Callable[[Loc], bool]) -> list
         what = "a key" if is_key else "a value"
         credentials = _URL_CREDENTIALS.match(text) is not None
         shown = "[secret]" if hidden or is_key or credentials else repr(text[:60])
-        control = _CONTROL.search(text)
+        control = (_CONTROL_IN_SECRET if hidden and not is_key else _CONTROL).search(text)
         if control is not None:
             problems.append(
                 f"{_path(loc)}: {what} holding the control character U+{ord(control.group()):04X}, expected "

@@ -1,8 +1,8 @@
 """The drift report, on the documents `pulumi refresh --preview-only --json` prints.
 
-Two kinds of samples: Pulumi's own refresh test cases (tests/samples/pulumi, event streams
-recorded by pulumi/pulumi's lifecycle tests at v3.259.0, replayed through the port of its JSON
-digest in tests/pulumi_digest.py), and Slipway-shaped documents in the same shape
+Two kinds of samples: Pulumi's own refresh test cases, and the reads of two of its tests
+(tests/samples/pulumi, event streams recorded by pulumi/pulumi's lifecycle tests at v3.259.0,
+replayed through the port of its JSON digest in tests/pulumi_digest.py), and Slipway-shaped documents in the same shape
 (tests/samples/refresh-*.json).
 """
 
@@ -41,6 +41,16 @@ PULUMI_CASES = [
     ("TestRefreshPreservesInputsWhenReadReturnsNoInputs/-1-0-preview", Verdict.DRIFT, set(), {"update": 1}),
     # TestExternalRefresh: the provider reads the resource back unchanged.
     ("TestExternalRefresh/1-0-0-preview", Verdict.NO_DRIFT, set(), {}),
+    # Its first step: "The read should place "resA" in the snapshot with the "External" bit set". A
+    # `read` step (a program's `Resource.get`), which a refresh that runs the program also makes.
+    ("TestExternalRefresh/0-0-0-preview", Verdict.NO_DRIFT, set(), {}),
+    # TestStackReference reads an external resource whose state is held: read back with the same
+    # outputs it is not counted (engine/update.go, shouldRecordReadStep: "when things haven't
+    # actually changed, but a user app did any 'reads' these don't show up in the resource
+    # summary"); read back with other outputs it is counted `read`, and its step holds the state
+    # from before the read (`outputs: {}`), so the summary alone shows it.
+    ("TestStackReference/-2-0-preview", Verdict.NO_DRIFT, set(), {}),
+    ("TestStackReference/-0-1", Verdict.DRIFT, set(), {"read": 1}),
     # TestExternalRefreshDoesNotCallDiff: the read returns nothing: the resource is gone.
     ("TestExternalRefreshDoesNotCallDiff/1-0-0-preview", Verdict.DRIFT, {"resA"}, {}),
     # TestRefreshDeleteDependencies: refreshing only resources that still exist changes nothing;
@@ -80,7 +90,7 @@ def table_rows(out: str) -> list[list[str]]:
 def test_every_pulumi_case_is_vendored_and_checked() -> None:
     vendored = {str(p.parent.relative_to(PULUMI)) for p in PULUMI.rglob("eventstream.json")}
     assert vendored == {case for case, *_ in PULUMI_CASES}
-    assert len(vendored) == 20
+    assert len(vendored) == 23
 
 
 def test_pulumi_writes_null_detailed_diffs_and_refresh_steps() -> None:
@@ -165,7 +175,8 @@ def write(tmp_path: Path, document: object) -> Path:
     [
         ("error: failed to log in", "is not the JSON of a preview-only refresh"),
         ([], "not a JSON object"),
-        ({}, "no `changeSummary`"),
+        ({}, "no `changeSummary` and no `duration`"),
+        ({"steps": [], "duration": 10**9, "changeSummary": []}, "not a JSON object"),
         ({"steps": {}, "changeSummary": {"same": 1}}, "`steps` is not a list"),
         ({"steps": [{"op": "update"}], "changeSummary": {"same": 1}}, "has no op or no URN"),
         ({"steps": [step("replace", "rg", {}, {})], "changeSummary": {"replace": 1}}, "does not produce"),
@@ -235,3 +246,62 @@ def test_long_values_truncated_and_secrets_masked(tmp_path: Path, capsys: pytest
     assert cells["password"] == [" `[secret]` ", " `[secret]` "]
     assert cells["nested.token.inner"] == [" `[secret]` ", " `[secret]` "]
     assert all(len(cell.strip(" `")) <= MAX_VALUE for cell in cells["tags.long"])
+
+
+def read_step(old_outputs: dict[str, str], new_outputs: dict[str, str]) -> dict[str, object]:
+    """A `read` step as Pulumi writes it (TestStackReference), with the inputs `get` was given."""
+    urn = "urn:pulumi:prod::slipway::azure-native:network:VirtualNetwork::hub"
+    state = {"urn": urn, "type": "azure-native:network:VirtualNetwork", "custom": True, "external": True}
+    return {
+        "op": "read",
+        "urn": urn,
+        "oldState": {**state, "inputs": {"name": "hub"}, "outputs": old_outputs},
+        "newState": {**state, "inputs": {"name": "hub-vnet"}, "outputs": new_outputs},
+        "detailedDiff": None,
+    }
+
+
+def test_a_read_step_is_compared_on_the_outputs_it_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A read whose new state holds outputs (json.go serialises the state the read fills in) is
+    compared on outputs only: its inputs are the program's arguments to `get`, not the cloud."""
+    changed = {"steps": [read_step({"space": "10.0.0.0/16"}, {"space": "10.1.0.0/16"})], "changeSummary": {"read": 1}}
+    code, out, _ = run(capsys, write(tmp_path, changed), "--exit-code")
+    assert code == 1 and "more resource(s)" not in out
+    assert [cell.strip() for cell in table_rows(out)[0]] == [
+        "`hub`", "`azure-native:network:VirtualNetwork`", "`space (outputs)`", "`update`",
+        '`"10.0.0.0/16"`', '`"10.1.0.0/16"`',
+    ]  # fmt: skip
+    # Nothing counted: Pulumi omits the empty `changeSummary` and writes only the `duration`.
+    same = {"steps": [read_step({"space": "10.0.0.0/16"}, {"space": "10.0.0.0/16"})], "duration": 10**9}
+    code, out, _ = run(capsys, write(tmp_path, same), "--exit-code")
+    assert code == 0 and "No drift" in out
+
+
+def test_summary_only_changes_say_why_the_document_has_no_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """TestRefreshBasicsWithLegacyDiff: a refresh without a detailed diff keeps its pre-event step,
+    whose new state is the old one (deploy/step.go, NewRefreshStep: `new = old`), with no diff
+    reasons: ShowPreviewDigest swaps in only updates with a detailed diff, and deletes. So no table
+    of what changed can be computed from the document, and the report says so and where to look."""
+    legacy = json.loads(digest("TestRefreshBasicsWithLegacyDiff/1-0-0-preview"))
+    [refresh] = legacy["steps"]
+    assert refresh["op"] == "refresh" and refresh["detailedDiff"] is None and "diffReasons" not in refresh
+    assert refresh["oldState"] == refresh["newState"]
+    _, out, _ = run(capsys, write(tmp_path, legacy), "--exit-code")
+    assert "counts 1 more resource(s) with `update`" in out
+    assert "holds no values for a refresh without a detailed diff" in out
+    assert "`pulumi refresh --preview-only --diff`" in out
+    read = tmp_path / "read.json"
+    read.write_text(digest("TestStackReference/-0-1"))
+    _, out, _ = run(capsys, read, "--exit-code")
+    assert "counts 1 more resource(s) with `read`" in out and "state from before the read" in out
+
+
+def test_a_run_that_counted_nothing_has_a_duration_and_no_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pkg/display/json.go: `changeSummary` and `duration` are both `omitempty` and both come from the
+    summary event, so a refresh that counted nothing (an empty stack) prints only its duration."""
+    code, out, _ = run(capsys, write(tmp_path, {"duration": 10**9}), "--exit-code")
+    assert code == 0 and "No drift" in out

@@ -151,3 +151,18 @@ def test_gpu_sizes_of_the_listed_series_are_taken() -> None:
     gpu = {"kubernetesVersion": "1.33", "environments": ["dev"], "osSku": "Ubuntu", "gpuPools": [pool]}
     gpu["adminGroupObjectIds"] = ["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"]
     load_settings(sections(lambda raw: raw["clusters"].update(gpu=gpu)), "dev")
+
+
+def test_a_secret_may_span_lines_but_holds_no_other_control_character() -> None:
+    """A PEM key (the GitHub App's) is lines of text: LF and CR pass in secrets, and only there."""
+    from settings.text import text_problems
+
+    def secret(loc: tuple[int | str, ...]) -> bool:
+        return loc[-1] == "key"
+
+    pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIB\r\n-----END RSA PRIVATE KEY-----\n"
+    assert text_problems({"github": {"key": pem}}, secret) == []
+    [problem] = text_problems({"github": {"key": "a\x1bb"}}, secret)
+    assert "U+001B" in problem and "a\x1bb" not in problem
+    [problem] = text_problems({"github": {"owner": "a\nb"}}, secret)
+    assert "slipway:github.owner" in problem and "U+000A" in problem

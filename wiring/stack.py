@@ -55,7 +55,8 @@ class CloudPart:
     # service repository -> the subjects of its delivery identity (delivery layer on only)
     delivery_subjects: dict[str, list[str]]
     clusters: dict[ClusterRole, ClusterSettings]
-    maintenance: MaintenanceSettings
+    # Per cluster: its maintenance windows, staggered (settings refuse overlapping ones).
+    maintenance: dict[ClusterRole, MaintenanceSettings]
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def _cloud_part(settings: Settings, stack: str) -> CloudPart | None:
         preview_subjects=preview_subjects(settings.identity, stack),
         delivery_subjects=delivery_subjects(settings),
         clusters={ClusterRole(role): cluster for role, cluster in settings.clusters.enabled().items()},
-        maintenance=settings.clusters.maintenance,
+        maintenance={ClusterRole(role): settings.clusters.windows(role) for role in settings.clusters.enabled()},
     )
 
 
