@@ -1,1 +1,0 @@
-"""conformance/: the real systems judging Slipway; Python only for what the e2e run reads from the preview."""
