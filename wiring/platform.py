@@ -13,6 +13,7 @@ from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoRbac, ArgoSlack, 
 from components.platform.canary_analysis import CanaryAnalysis, CanaryAnalysisArgs
 from components.platform.gatekeeper import Gatekeeper, GatekeeperArgs
 from components.platform.gpu_operator import GpuOperator, GpuOperatorArgs
+from components.platform.prometheus_stack import IN_CLUSTER_PROMETHEUS_URL, MetricsStack, MetricsStackArgs
 from components.platform.sealed_secrets import SealedSecrets, SealedSecretsArgs
 from contracts.aks import GpuDriver
 from contracts.gitops import Addon, ClusterRole
@@ -43,24 +44,29 @@ def cluster_providers(stack: Stack, platform: PlatformSettings, cloud: Cloud | N
     }
 
 
+def slack(platform: PlatformSettings) -> ArgoSlack | None:
+    """The Slack bot and channel ArgoCD's notifications and Alertmanager's alerts both use, if a token is set."""
+    notifications = platform.argocd.notifications
+    if notifications.slack_token is None:
+        return None
+    return ArgoSlack(token=secret_output(notifications.slack_token), channel=notifications.slack_channel)
+
+
 def argocd_args(platform: PlatformSettings, cloud: Cloud | None) -> ArgoCdArgs:
     argo = platform.argocd
     sso = None
     if argo.sso is not None:
         secret = secret_output(argo.sso.client_secret) if argo.sso.client_secret is not None else None
         sso = ArgoSso(issuer=argo.sso.issuer, client_id=argo.sso.client_id, entra=argo.sso.entra, client_secret=secret)
-    slack = None
-    if argo.notifications.slack_token is not None:
-        slack = ArgoSlack(token=secret_output(argo.notifications.slack_token), channel=argo.notifications.slack_channel)
     identity = cloud.argocd_identity if cloud is not None else None
     return ArgoCdArgs(
         high_availability=platform.high_availability,
         rbac=ArgoRbac(admins=argo.rbac.admins, operators=argo.rbac.operators, developers=argo.rbac.developers),
         platform_repo_url=platform.git_repo.url if platform.git_repo is not None else None,
         url=argo.url,
-        service_monitors=platform.metrics.service_monitors,
+        service_monitors=platform.metrics.scrape,
         sso=sso,
-        slack=slack,
+        slack=slack(platform),
         workload_identity_client_id=identity.client_id if identity is not None else None,
         labels=PLATFORM_LABELS,
     )
@@ -76,6 +82,19 @@ def allowed_image_prefixes(cloud: Cloud | None) -> list[pulumi.Input[str]]:
     return prefixes
 
 
+def metrics_args(
+    platform: PlatformSettings, providers: dict[ClusterRole, k8s.Provider], addon: AddonArgs
+) -> MetricsStackArgs:
+    """The metrics stack on every cluster; alerts go to ArgoCD notifications' Slack channel when a token is set."""
+    return MetricsStackArgs(
+        addon=addon,
+        clusters=providers,
+        high_availability=platform.high_availability,
+        alerts=slack(platform),
+        with_objects=platform.git_repo is not None,
+    )
+
+
 def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Platform:
     """Declare ArgoCD and every add-on a cluster target asks for."""
     providers = cluster_providers(stack, platform, cloud)
@@ -83,7 +102,7 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
     argocd = ArgoCd("argocd", argocd_args(platform, cloud), hub)
     addon = AddonArgs(depends_on=[argocd.release], labels=PLATFORM_LABELS)
     wanted = {addon for target in stack.targets for addon in target.addons}
-    ha, monitors, repo = platform.high_availability, platform.metrics.service_monitors, platform.git_repo
+    ha, monitors, repo = platform.high_availability, platform.metrics.scrape, platform.git_repo
     if Addon.ARGO_ROLLOUTS in wanted:
         ArgoRollouts("argo-rollouts", ArgoRolloutsArgs(addon, ha, monitors), hub)
     if Addon.GATEKEEPER in wanted and repo is not None:
@@ -112,7 +131,9 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
         gpu_pools = stack.cloud.clusters[ClusterRole.GPU].gpu_pools
         install_driver = all(pool.driver is GpuDriver.NONE for pool in gpu_pools)
         GpuOperator("gpu-operator", GpuOperatorArgs(addon, install_driver, monitors), hub)
-    prometheus = platform.metrics.prometheus_url
+    if Addon.METRICS in wanted:
+        MetricsStack("metrics", metrics_args(platform, providers, addon), hub)
+    prometheus = platform.metrics.prometheus_url or (IN_CLUSTER_PROMETHEUS_URL if platform.metrics.in_cluster else None)
     if Addon.CANARY_ANALYSIS in wanted and prometheus is not None and repo is not None:
         CanaryAnalysis("canary-analysis", CanaryAnalysisArgs(addon, prometheus, platform.analysis.thresholds()), hub)
     return Platform(providers=providers, argocd=argocd, sealing_certificates=certificates)
