@@ -23,7 +23,9 @@ from components.platform.alert_rules import rule_groups
 from components.platform.dashboards import dashboards
 from components.platform.prometheus_stack import FULLNAME, IN_CLUSTER_PROMETHEUS_URL, PROMETHEUS_PORT
 from components.versions import KUBE_PROMETHEUS_STACK
+from offline.applications import applications
 from offline.engine import Recording
+from offline.render import installed_objects
 
 PROMTOOL_TESTS = Path(__file__).parent / "promtool"
 KPS = KUBE_PROMETHEUS_STACK
@@ -89,6 +91,9 @@ def test_an_external_prometheus_stays_possible_and_without_either_analysis_is_no
     recording = run_stack_document("dev", document)
     assert analysis_addresses(recording) == set()
     rollouts = application_sets(recording)["argo-rollouts"]["spec"]["template"]["spec"]["sources"][0]
+    local = stack_document("local")
+    slipway(local, "platform")["metrics"] = {"inCluster": False}
+    assert "metrics" not in application_sets(run_stack_document("local", local))  # the local stack works without
     assert rollouts["helm"]["valuesObject"]["controller"]["metrics"]["serviceMonitor"]["enabled"] is False
 
 
@@ -195,13 +200,6 @@ def test_every_dashboard_panel_queries_existing_metrics_with_the_charts_own_fiel
                 assert unknown_metrics(target["expr"]) == set(), (name, panel["title"])
 
 
-def test_dashboard_legends_survive_the_applicationset_templating(recorded: Callable[[str], Recording]) -> None:
-    _, objects = metrics_sources(recorded("dev"))
-    config_maps = {o["metadata"]["name"]: o for o in objects if o["kind"] == "ConfigMap"}
-    (text,) = config_maps["slipway-argocd"]["data"].values()
-    assert '{{"{{"}}health_status{{"}}"}}' in text
-
-
 def test_alerts_go_to_the_notifications_slack_channel_with_the_token_a_secret() -> None:
     document = stack_document("dev")
     slipway(document, "platform")["argocd"]["notifications"]["slackToken"] = "xoxb-test"
@@ -254,9 +252,26 @@ needs_promtool = pytest.mark.skipif(
 )
 
 
+def rendered_objects(recording: Recording, application: str) -> list[dict[str, Any]]:
+    """The objects the Application installs as ArgoCD renders them (what `--manifests` writes)."""
+    (generated,) = [a for a in applications(recording) if a["metadata"]["name"] == application]
+    return installed_objects(generated)
+
+
+def test_rules_and_dashboards_come_out_of_the_applicationset_as_written(recorded: Callable[[str], Recording]) -> None:
+    objects = rendered_objects(recorded("prod"), "metrics-gpu")
+    (rule,) = [o for o in objects if o["kind"] == "PrometheusRule"]
+    assert rule["spec"]["groups"] == rule_groups()
+    rendered = {name: json.loads(text) for o in objects if o["kind"] == "ConfigMap" for name, text in o["data"].items()}
+    assert rendered == dashboards()
+
+
 @needs_promtool
-def test_rules_pass_promtool_check_and_unit_tests(tmp_path: Path) -> None:
-    result = run_promtool(tmp_path, rule_groups())
+def test_rendered_rules_pass_promtool_check_and_unit_tests(
+    recorded: Callable[[str], Recording], tmp_path: Path
+) -> None:
+    (rule,) = [o for o in rendered_objects(recorded("dev"), "metrics-hub") if o["kind"] == "PrometheusRule"]
+    result = run_promtool(tmp_path, rule["spec"]["groups"])
     assert result.returncode == 0, result.stdout + result.stderr
 
 
