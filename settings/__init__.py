@@ -22,6 +22,12 @@ from settings.base import (
     CLUSTER_NAME as CLUSTER_NAME,
 )
 from settings.base import (
+    DNS_PREFIX as DNS_PREFIX,
+)
+from settings.base import (
+    DNS_PREFIX_MAX_LENGTH as DNS_PREFIX_MAX_LENGTH,
+)
+from settings.base import (
     NAMESPACE as NAMESPACE,
 )
 from settings.base import (
@@ -254,6 +260,9 @@ from settings.loader import (
 )
 from settings.loader import (
     stored_secrets as stored_secrets,
+)
+from settings.offered import (
+    unlisted_warnings as unlisted_warnings,
 )
 from settings.platform import (
     ENTRA_ISSUER as ENTRA_ISSUER,

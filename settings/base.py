@@ -76,6 +76,10 @@ AgentPoolName = Annotated[
 # ARM (Microsoft.ContainerService 2025-09-01, managedClusters name, 1-63 characters). The cluster's dnsPrefix is
 # its name; the schema sets no pattern of its own on dnsPrefix.
 CLUSTER_NAME = r"^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$"
+# AKS's own rule for a dnsPrefix, stricter than the name's: 1-54 alphanumerics and hyphens, alphanumeric at
+# both ends (offline/reference/azure-docs/psrule-aks-dns-prefix.txt).
+DNS_PREFIX_MAX_LENGTH = 54
+DNS_PREFIX = rf"^[a-zA-Z0-9]$|^[a-zA-Z0-9][-a-zA-Z0-9]{{0,{DNS_PREFIX_MAX_LENGTH - 2}}}[a-zA-Z0-9]$"
 # ARM (Microsoft.OperationalInsights 2023-09-01, workspaces name, 4-63 characters).
 WORKSPACE_NAME = r"^[A-Za-z0-9][A-Za-z0-9-]+[A-Za-z0-9]$"
 # ARM (Microsoft.ContainerService 2025-09-01, MaintenanceWindow startTime and utcOffset).

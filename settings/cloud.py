@@ -20,7 +20,6 @@ from contracts.aks import (
     WeekDay,
 )
 from settings.base import (
-    PRODUCTION_STACK,
     AcrName,
     AgentPoolName,
     AvailabilityZone,
@@ -41,6 +40,9 @@ from settings.base import (
     VmSize,
     unique,
 )
+from settings.reference import log_analytics_retention
+
+_RETENTION = log_analytics_retention()
 
 # --- slipway:azure -------------------------------------------------------------------
 
@@ -94,7 +96,8 @@ class MonitoringSettings(Model):
     """The observability baseline: a Log Analytics workspace receiving the clusters' and registry's logs."""
 
     enabled: bool = True
-    retention_days: int = Field(default=30, gt=0)
+    # Log Analytics' analytics retention range (settings/reference/log-analytics-retention.md).
+    retention_days: int = Field(default=30, ge=_RETENTION[0], le=_RETENTION[1])
     # Microsoft Defender for Containers' sensor on every cluster, reporting to the workspace.
     defender: bool = False
 
@@ -103,6 +106,17 @@ class MonitoringSettings(Model):
         if self.defender and not self.enabled:
             raise ValueError("defender: got true with enabled false, expected the workspace Defender reports to")
         return self
+
+
+class AcceptUnlisted(Model):
+    """Values Slipway's vendored lists do not hold yet (settings/reference/SOURCE.md), taken with a warning.
+
+    For a region Azure opened or a Kubernetes version AKS released after the lists were last refreshed.
+    """
+
+    regions: list[AzureRegion] = Field(default_factory=list, max_length=10)
+    kubernetes_versions: list[KubernetesVersion] = Field(default_factory=list, max_length=10)
+    gpu_vm_sizes: list[VmSize] = Field(default_factory=list, max_length=10)
 
 
 class AzureSettings(Model):
@@ -115,6 +129,7 @@ class AzureSettings(Model):
     tags: dict[TagName, TagValue] = Field(default_factory=dict, max_length=50)
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    accept_unlisted: AcceptUnlisted = Field(default_factory=AcceptUnlisted)
 
 
 # --- slipway:registries --------------------------------------------------------------
@@ -164,6 +179,15 @@ class AcrSettings(Model):
         used = [key for key, on in premium_only.items() if on]
         if used and self.sku is not AcrSku.PREMIUM:
             raise ValueError(f"{', '.join(used)}: only with sku Premium, got sku {self.sku.value}")
+        if not self.export_enabled and (
+            self.sku is not AcrSku.PREMIUM or self.access is not RegistryAccess.PRIVATE_ENDPOINT
+        ):
+            # ACR disables export only on a Premium registry with public network access disabled
+            # (offline/reference/azure-docs/acr-data-loss-prevention.txt).
+            raise ValueError(
+                f"exportEnabled: got false with sku {self.sku.value} and access {self.access.value}, expected sku "
+                "Premium and access privateEndpoint: ACR disables export only where public access is off"
+            )
         if self.allowed_ranges and self.access is not RegistryAccess.ALLOW_LISTED:
             raise ValueError(f"allowedRanges: only with access allowListed, got access {self.access.value}")
         unique(self.geo_replicas, "geoReplicas")
@@ -201,8 +225,7 @@ class IdentityCredential(StrEnum):
 class IdentitySettings(Model):
     """The identities GitHub Actions signs in as: one per purpose, each trusting only its own subjects.
 
-    - deploy (runs `pulumi up`): Slipway's repository, environment `<stack>` (and, on a
-      non-production stack, pushes to `mainBranch`);
+    - deploy (runs `pulumi up`): Slipway's repository, environment `<stack>` only;
     - preview (pull-request previews, scheduled drift refresh): Slipway's pull requests and
       environment `<stack>-drift`; read-only;
     - delivery (the reusable service workflow): one identity per service repository, trusting
@@ -214,6 +237,7 @@ class IdentitySettings(Model):
     credential: IdentityCredential = IdentityCredential.FEDERATED
     secret_rotation_days: int = Field(default=90, ge=1, le=730)
     repository: GitHubRepo
+    # The only branch whose runs may use the stack's drift environment.
     main_branch: GitBranch = "main"
     # The built-in roles (by name) the deploy identity holds on the stack's resource group: what
     # the program's resources need. Its right to assign roles is separate and constrained.
@@ -275,7 +299,56 @@ class GpuPoolSettings(Model):
                 "(the cluster's own pools)"
             )
         unique(self.zones, "zones")
+        if "spot_max_price" in self.model_fields_set and not self.spot:
+            raise ValueError(
+                f"spotMaxPrice: got {self.spot_max_price} on a pool with spot false, expected no spotMaxPrice: "
+                "it is the price paid for Spot instances (ARM's spotMaxPrice), which this pool does not use"
+            )
         return self
+
+
+MINUTES_A_DAY = 24 * 60
+
+
+class MaintenanceWindowSettings(Model):
+    """A weekly window in which AKS may upgrade (bounds from ARM's MaintenanceWindow and WeeklySchedule)."""
+
+    day_of_week: WeekDay = WeekDay.SUNDAY
+    start_time: MaintenanceTime = "02:00"
+    duration_hours: int = Field(default=4, ge=4, le=24)
+    utc_offset: UtcOffset = "+00:00"
+    interval_weeks: int = Field(default=1, ge=1, le=4)
+
+    def utc_minutes(self) -> tuple[int, int]:
+        """The window as [start, end) minutes from Sunday 00:00 UTC: AKS reads `startTime` in `utcOffset`'s zone."""
+        hours, minutes = map(int, self.start_time.split(":"))
+        offset_hours, offset_minutes = map(int, self.utc_offset[1:].split(":"))
+        offset = (offset_hours * 60 + offset_minutes) * (-1 if self.utc_offset[0] == "-" else 1)
+        start = list(WeekDay).index(self.day_of_week) * MINUTES_A_DAY + hours * 60 + minutes - offset
+        return start, start + self.duration_hours * 60
+
+    def overlaps(self, other: MaintenanceWindowSettings) -> bool:
+        """Whether the two windows share a minute in some week (intervals of more than a week included)."""
+        (start, end), (other_start, other_end) = self.utc_minutes(), other.utc_minutes()
+        week = 7 * MINUTES_A_DAY
+        return any(start < other_end + shift and other_start + shift < end for shift in (-week, 0, week))
+
+    def a_day_later(self) -> MaintenanceWindowSettings:
+        days = list(WeekDay)
+        return self.model_copy(update={"day_of_week": days[(days.index(self.day_of_week) + 1) % len(days)]})
+
+    def describe(self) -> str:
+        return f"{self.day_of_week.value} {self.start_time} {self.utc_offset} for {self.duration_hours} h"
+
+
+class MaintenanceSettings(Model):
+    """When AKS's managed upgrades run: Kubernetes versions (`autoUpgrade`) and node OS images (`nodeOs`)."""
+
+    auto_upgrade: MaintenanceWindowSettings = Field(default_factory=MaintenanceWindowSettings)
+    node_os: MaintenanceWindowSettings = Field(default_factory=MaintenanceWindowSettings)
+
+    def a_day_later(self) -> MaintenanceSettings:
+        return MaintenanceSettings(auto_upgrade=self.auto_upgrade.a_day_later(), node_os=self.node_os.a_day_later())
 
 
 class ClusterSettings(Model):
@@ -299,6 +372,8 @@ class ClusterSettings(Model):
     system_pool: PoolSettings = Field(default_factory=PoolSettings)
     user_pool: PoolSettings = Field(default_factory=PoolSettings)
     gpu_pools: list[GpuPoolSettings] = Field(default_factory=list)
+    # This cluster's own windows; unset: `clusters.maintenance` on the hub, the same a day later on the gpu cluster.
+    maintenance: MaintenanceSettings | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -320,6 +395,16 @@ class ClusterSettings(Model):
                 f"'{self.upgrade_channel.value}', expected a full patch version such as "
                 f"'{self.kubernetes_version}.0': nothing upgrades this cluster's version automatically"
             )
+        if (
+            self.upgrade_channel is UpgradeChannel.NODE_IMAGE
+            and self.node_os_upgrade_channel is not NodeOsUpgradeChannel.NODE_IMAGE
+        ):
+            # AKS sets the node OS channel to NodeImage with this channel and refuses any other
+            # (offline/reference/azure-docs/aks-auto-upgrade-node-os-image.txt).
+            raise ValueError(
+                f"nodeOsUpgradeChannel: got '{self.node_os_upgrade_channel.value}' with upgradeChannel 'node-image', "
+                "expected 'NodeImage': AKS fixes the node OS channel to NodeImage on a node-image cluster"
+            )
         unique(self.environments, "environments")
         unique([pool.name for pool in self.gpu_pools], "gpuPools names")
         return self
@@ -331,26 +416,10 @@ class ClusterSettings(Model):
         return OsSku.UBUNTU if self.gpu_pools else OsSku.AZURE_LINUX
 
 
-class MaintenanceWindowSettings(Model):
-    """A weekly window in which AKS may upgrade (bounds from ARM's MaintenanceWindow and WeeklySchedule)."""
-
-    day_of_week: WeekDay = WeekDay.SUNDAY
-    start_time: MaintenanceTime = "02:00"
-    duration_hours: int = Field(default=4, ge=4, le=24)
-    utc_offset: UtcOffset = "+00:00"
-    interval_weeks: int = Field(default=1, ge=1, le=4)
-
-
-class MaintenanceSettings(Model):
-    """When AKS's managed upgrades run: Kubernetes versions (`autoUpgrade`) and node OS images (`nodeOs`)."""
-
-    auto_upgrade: MaintenanceWindowSettings = Field(default_factory=MaintenanceWindowSettings)
-    node_os: MaintenanceWindowSettings = Field(default_factory=MaintenanceWindowSettings)
-
-
 class ClustersSettings(Model):
     hub: ClusterSettings
     gpu: ClusterSettings | None = None
+    # The hub's maintenance windows, and a day later the gpu cluster's, unless a cluster sets its own.
     maintenance: MaintenanceSettings = Field(default_factory=MaintenanceSettings)
 
     @model_validator(mode="after")
@@ -360,6 +429,30 @@ class ClustersSettings(Model):
         if self.gpu is not None and self.gpu.enabled and not self.gpu.gpu_pools:
             raise ValueError("gpu.gpuPools: an enabled gpu cluster needs at least one GPU pool")
         return self
+
+    @model_validator(mode="after")
+    def _staggered(self) -> Self:
+        """The clusters upgrade one at a time: a failed upgrade of one never meets the other's."""
+        if self.gpu is None or not self.gpu.enabled:
+            return self
+        hub, gpu = self.windows("hub"), self.windows("gpu")
+        for key, hub_window, gpu_window in (
+            ("autoUpgrade", hub.auto_upgrade, gpu.auto_upgrade),
+            ("nodeOs", hub.node_os, gpu.node_os),
+        ):
+            if gpu_window.overlaps(hub_window):
+                raise ValueError(
+                    f"gpu.maintenance.{key}: {gpu_window.describe()} overlaps the hub's ({hub_window.describe()}), "
+                    "expected windows that never overlap: the clusters upgrade one at a time"
+                )
+        return self
+
+    def windows(self, role: str) -> MaintenanceSettings:
+        """The maintenance windows of the cluster of `role` (`hub`, `gpu`)."""
+        cluster = self.hub if role == "hub" else self.gpu
+        if cluster is not None and cluster.maintenance is not None:
+            return cluster.maintenance
+        return self.maintenance if role == "hub" else self.maintenance.a_day_later()
 
     def enabled(self) -> dict[str, ClusterSettings]:
         """The clusters to build, by role (`hub`, `gpu`)."""
@@ -391,11 +484,12 @@ def drift_environment(stack: str) -> str:
 
 
 def deploy_subjects(identity: IdentitySettings, stack: str) -> list[str]:
-    """Who may run `pulumi up`: the stack's own environment; on a non-production stack, its main branch too."""
-    subjects = [f"repo:{identity.repository}:environment:{stack}"]
-    if not PRODUCTION_STACK.match(stack):
-        subjects.append(f"repo:{identity.repository}:ref:refs/heads/{identity.main_branch}")
-    return subjects
+    """Who may run `pulumi up`: jobs in the stack's own environment, the one subject up.yml sends for it.
+
+    Not the main branch: no Slipway workflow signs in from it without an environment, and trusting it would
+    let any job on main that names no environment sign in with the deploy identity's rights.
+    """
+    return [f"repo:{identity.repository}:environment:{stack}"]
 
 
 def preview_subjects(identity: IdentitySettings, stack: str) -> list[str]:

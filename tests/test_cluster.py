@@ -22,17 +22,14 @@ from components.cloud.cluster import (
     AksCluster,
     AksClusterArgs,
     ClusterNetwork,
+    Maintenance,
+    MaintenanceWindow,
 )
 from contracts.aks import UpgradeChannel, WeekDay
 from contracts.azure_roles import role_id
 from offline.engine import Recording
-from settings import (
-    AGENT_POOL_NAME,
-    CLUSTER_NAME,
-    ClusterSettings,
-    MaintenanceSettings,
-    MaintenanceWindowSettings,
-)
+from settings import AGENT_POOL_NAME, CLUSTER_NAME, ClusterSettings, MaintenanceWindowSettings
+from wiring.cloud import cluster_spec
 
 SCHEMAS = Path(__file__).parent / "schemas" / "azure"
 AKS_ARM = json.loads((SCHEMAS / "arm-extract.json").read_text())["2025-09-01/Microsoft.ContainerService.Aks.json"]
@@ -72,9 +69,13 @@ SUBNET = (
 )
 PREFIX = "/subscriptions/sub-1/resourceGroups/rg-x/providers/Microsoft.Network/publicIPPrefixes/ippre-x-gpu"
 WORKSPACE = "/subscriptions/sub-1/resourceGroups/rg-x/providers/Microsoft.OperationalInsights/workspaces/log-x"
-MAINTENANCE = MaintenanceSettings(
-    auto_upgrade=MaintenanceWindowSettings(day_of_week=WeekDay.SUNDAY, start_time="02:00", duration_hours=6),
-    node_os=MaintenanceWindowSettings(day_of_week=WeekDay.SATURDAY, utc_offset="+01:00", interval_weeks=2),
+MAINTENANCE = Maintenance(
+    auto_upgrade=MaintenanceWindow(
+        day_of_week=WeekDay.SUNDAY, start_time="02:00", duration_hours=6, utc_offset="+00:00", interval_weeks=1
+    ),
+    node_os=MaintenanceWindow(
+        day_of_week=WeekDay.SATURDAY, start_time="02:00", duration_hours=4, utc_offset="+01:00", interval_weeks=2
+    ),
 )
 # Every resource's options as the component declared them, by logical name.
 OPTIONS: dict[str, pulumi.ResourceOptions] = {}
@@ -88,11 +89,12 @@ ACR_ID = "/subscriptions/sub-1/resourceGroups/rg-x/providers/Microsoft.Container
 
 
 def build(acr_id: str | None = ACR_ID, **overrides: Any) -> None:
-    """An AksCluster from the cluster's settings (camelCase keys, as in a stack file), with `overrides`."""
+    """An AksCluster from the cluster's settings (camelCase keys, as in a stack file), with `overrides`,
+    turned into the component's Args by the wiring's own `cluster_spec`."""
     cluster = AksCluster(
         "gpu",
         AksClusterArgs(
-            cluster=ClusterSettings.model_validate({**CLUSTER_SETTINGS, **overrides}),
+            cluster=cluster_spec(ClusterSettings.model_validate({**CLUSTER_SETTINGS, **overrides})),
             cluster_name="aks-x-gpu",
             resource_group_name="rg-x",
             location="westeurope",
@@ -416,3 +418,14 @@ def test_cluster_joins_the_stacks_subnet_and_egress(recording: Recording) -> Non
 def test_defender_reports_to_the_workspace(recording: Recording) -> None:
     defender = recording.one(CLUSTER).plain()["securityProfile"]["defender"]
     assert defender == {"logAnalyticsWorkspaceResourceId": WORKSPACE, "securityMonitoring": {"enabled": True}}
+
+
+def test_the_cluster_is_created_after_its_control_planes_network_grants(recording: Recording) -> None:
+    """AKS uses the control plane's rights on the subnet and egress while it creates the cluster (#30.1)."""
+    grants = {
+        r.urn
+        for r in recording.of_type("azure-native:authorization:RoleAssignment")
+        if r.plain()["roleDefinitionId"].endswith(role_id("Network Contributor"))
+    }
+    assert len(grants) == 2
+    assert grants <= set(recording.one(CLUSTER).dependencies)

@@ -148,7 +148,8 @@ def test_preview_needs_only_the_runtime_requirements_and_the_sdks_its_stack_uses
     """The README's first command installs requirements.txt only: the preview imports nothing from the dev set.
 
     Nor does it load the SDKs of what its stack does not declare: dev signs in with managed
-    identities, so neither the Entra ID SDK nor the time SDK (application mode's) is loaded.
+    identities, so the Entra ID SDK (application mode's) is not loaded; the time SDK is, for the
+    waits on role propagation.
     """
     blocker = textwrap.dedent(
         """
@@ -170,4 +171,4 @@ def test_preview_needs_only_the_runtime_requirements_and_the_sdks_its_stack_uses
         [sys.executable, "-c", blocker], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    assert done.stdout.splitlines()[-1] == "loaded:"
+    assert done.stdout.splitlines()[-1] == "loaded: pulumiverse_time"

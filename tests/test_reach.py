@@ -17,6 +17,7 @@ from offline import __main__ as cli
 from offline.engine import Recording
 from offline.reach import Row, failures, print_reach, report, with_expectations
 from settings import ClusterSettings, ExpectedUnreachable, NetworkSettings
+from wiring.cloud import cluster_spec
 
 CALLS = {
     ("deploy-ci", "api-server@hub"),
@@ -95,13 +96,15 @@ def _declare(*, private_gpu: bool) -> None:
         AksCluster(
             role,
             AksClusterArgs(
-                cluster=ClusterSettings.model_validate(
-                    {
-                        "kubernetesVersion": "1.33",
-                        "environments": ["dev"],
-                        "adminGroupObjectIds": ["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"],
-                        "apiServer": access,
-                    }
+                cluster=cluster_spec(
+                    ClusterSettings.model_validate(
+                        {
+                            "kubernetesVersion": "1.33",
+                            "environments": ["dev"],
+                            "adminGroupObjectIds": ["6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b"],
+                            "apiServer": access,
+                        }
+                    )
                 ),
                 cluster_name=f"aks-x-{role}",
                 resource_group_name="rg-x",

@@ -136,8 +136,7 @@ def test_each_identity_trusts_only_the_subjects_of_its_purpose(
         trusted.setdefault(credential.plain()["resourceName"], set()).add(credential.plain()["subject"])
     slipway_repo = "repo:acme-platform/slipway"
     expected = {
-        f"id-slipway-{stack}-deploy": {f"{slipway_repo}:environment:{stack}"}
-        | ({f"{slipway_repo}:ref:refs/heads/main"} if stack == "dev" else set()),
+        f"id-slipway-{stack}-deploy": {f"{slipway_repo}:environment:{stack}"},
         f"id-slipway-{stack}-preview": {f"{slipway_repo}:pull_request", f"{slipway_repo}:environment:{stack}-drift"},
         f"id-slipway-{stack}-argocd": ARGOCD_SUBJECTS,
     }

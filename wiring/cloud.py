@@ -12,14 +12,23 @@ from dataclasses import dataclass
 import pulumi
 from pulumi_azure_native import authorization, containerregistry, resources
 
-from components.cloud.cluster import AksCluster, AksClusterArgs, ClusterNetwork
+from components.cloud.cluster import (
+    AksCluster,
+    AksClusterArgs,
+    ClusterNetwork,
+    ClusterSpec,
+    GpuPool,
+    Maintenance,
+    MaintenanceWindow,
+    Pool,
+)
 from components.cloud.federated_identity import FederatedIdentity, FederatedIdentityArgs
 from components.cloud.ghcr import Ghcr, GhcrArgs
 from components.cloud.identity import GithubIdentityArgs, IdentityKind, SignIn, github_identity
 from components.cloud.monitoring import CLUSTER_LOG_CATEGORIES, REGISTRY_LOG_CATEGORIES, Monitoring, MonitoringArgs
 from components.cloud.network import ENDPOINTS_SUBNET, StackNetwork, StackNetworkArgs, node_subnet
 from components.cloud.registry import ContainerRegistry, ContainerRegistryArgs, PrivateAccess
-from components.cloud.roles import assign_role
+from components.cloud.roles import assign_role, propagated
 from contracts.aks import ApiServerAccess
 from contracts.azure_roles import role_id
 from contracts.gitops import ARGOCD_NAMESPACE, ARGOCD_SERVICE_ACCOUNTS, ClusterRole
@@ -29,6 +38,9 @@ from settings import (
     IdentityCredential,
     IdentityMode,
     IdentitySettings,
+    MaintenanceSettings,
+    MaintenanceWindowSettings,
+    PoolSettings,
     RegistryAccess,
     Runners,
     secret_output,
@@ -58,6 +70,8 @@ class Identities:
     deploy: SignIn
     preview: SignIn
     delivery: dict[str, SignIn]
+    # Per cluster: a wait that ends once the deploy identity's cluster-admin grant has taken effect.
+    deploy_cluster_admin: dict[ClusterRole, pulumi.Resource]
 
 
 @dataclass(frozen=True)
@@ -156,6 +170,54 @@ def _cluster_network(net: StackNetwork | None, role: ClusterRole, cluster: Clust
         if cluster.api_server is ApiServerAccess.ALLOW_LISTED
         else None,
     )
+
+
+def _pool(pool: PoolSettings) -> Pool:
+    return Pool(vm_size=pool.vm_size, min_count=pool.min_count, max_count=pool.max_count)
+
+
+def cluster_spec(cluster: ClusterSettings) -> ClusterSpec:
+    """What the cluster component builds, from the cluster's settings."""
+    return ClusterSpec(
+        kubernetes_version=cluster.kubernetes_version,
+        tier=cluster.tier,
+        admin_group_object_ids=tuple(cluster.admin_group_object_ids),
+        api_server=cluster.api_server,
+        upgrade_channel=cluster.upgrade_channel,
+        node_os_upgrade_channel=cluster.node_os_upgrade_channel,
+        network_policy=cluster.network_policy,
+        os_sku=cluster.pools_os_sku(),
+        system_pool=_pool(cluster.system_pool),
+        user_pool=_pool(cluster.user_pool),
+        availability_zones=tuple(cluster.availability_zones),
+        gpu_pools=tuple(
+            GpuPool(
+                name=pool.name,
+                vm_size=pool.vm_size,
+                zones=tuple(pool.zones),
+                min_count=pool.min_count,
+                max_count=pool.max_count,
+                spot=pool.spot,
+                spot_max_price=pool.spot_max_price,
+                driver=pool.driver,
+            )
+            for pool in cluster.gpu_pools
+        ),
+    )
+
+
+def _window(window: MaintenanceWindowSettings) -> MaintenanceWindow:
+    return MaintenanceWindow(
+        day_of_week=window.day_of_week,
+        start_time=window.start_time,
+        duration_hours=window.duration_hours,
+        utc_offset=window.utc_offset,
+        interval_weeks=window.interval_weeks,
+    )
+
+
+def maintenance(settings: MaintenanceSettings) -> Maintenance:
+    return Maintenance(auto_upgrade=_window(settings.auto_upgrade), node_os=_window(settings.node_os))
 
 
 def _registry(
@@ -282,8 +344,8 @@ def github_identities(
 
     def grant(
         name: str, role: str, who: SignIn, scope: pulumi.Input[str], why: str, condition: str | None = None
-    ) -> None:
-        assign_role(
+    ) -> authorization.RoleAssignment:
+        return assign_role(
             name,
             role=role,
             principal_id=who.principal_id,
@@ -308,11 +370,14 @@ def github_identities(
     # What a preview or a drift refresh needs: read the resource group, the clusters' user kubeconfig
     # (kubelogin, no credential in it) and the clusters' objects.
     grant(f"{base}-preview-reader", "Reader", preview, group.id, "previews and drift refreshes read the stack")
+    cluster_admin: dict[ClusterRole, pulumi.Resource] = {}
     for role, cluster in clusters.items():
         admin, user, reader = (
             f"Azure Kubernetes Service {r}" for r in ("RBAC Cluster Admin", "Cluster User Role", "RBAC Reader")
         )
-        grant(f"{base}-deploy-{role}-cluster-admin", admin, deploy, cluster.id, "pulumi up applies the platform layer")
+        name = f"{base}-deploy-{role}-cluster-admin"
+        why = "pulumi up applies the platform layer"
+        cluster_admin[role] = propagated(name, grant(name, admin, deploy, cluster.id, why))
         grant(
             f"{base}-preview-{role}-cluster-user", user, preview, cluster.id, "previews fetch the kubelogin kubeconfig"
         )
@@ -325,7 +390,7 @@ def github_identities(
             purpose = f"delivery-{re.sub(r'[^A-Za-z0-9-]', '-', repository)}"
             delivery[repository] = identity(purpose, subjects)
             grant(f"{base}-{purpose}-acr-push", "AcrPush", delivery[repository], acr.id, f"{repository} pushes images")
-    return Identities(deploy=deploy, preview=preview, delivery=delivery)
+    return Identities(deploy=deploy, preview=preview, delivery=delivery, deploy_cluster_admin=cluster_admin)
 
 
 def export_identities(identities: Identities) -> None:
@@ -355,7 +420,7 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
         role: AksCluster(
             f"{cloud.base}-{role}",
             AksClusterArgs(
-                cluster=settings,
+                cluster=cluster_spec(settings),
                 cluster_name=f"aks-{cloud.base}-{role}",
                 resource_group_name=group.name,
                 location=location,
@@ -363,7 +428,7 @@ def build(stack: Stack, cloud: CloudPart) -> Cloud:
                 subscription_id=client.subscription_id,
                 acr_id=acr.id if acr is not None else None,
                 network=_cluster_network(net, role, settings),
-                maintenance=cloud.maintenance,
+                maintenance=maintenance(cloud.maintenance[role]),
                 defender_workspace_id=monitoring.workspace_id
                 if monitoring is not None and cloud.azure.monitoring.defender
                 else None,

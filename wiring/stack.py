@@ -36,6 +36,7 @@ from settings import (
     preview_subjects,
     sections_from_config,
     stored_secrets,
+    unlisted_warnings,
 )
 
 
@@ -54,7 +55,8 @@ class CloudPart:
     # service repository -> the subjects of its delivery identity (delivery layer on only)
     delivery_subjects: dict[str, list[str]]
     clusters: dict[ClusterRole, ClusterSettings]
-    maintenance: MaintenanceSettings
+    # Per cluster: its maintenance windows, staggered (settings refuse overlapping ones).
+    maintenance: dict[ClusterRole, MaintenanceSettings]
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def _cloud_part(settings: Settings, stack: str) -> CloudPart | None:
         preview_subjects=preview_subjects(settings.identity, stack),
         delivery_subjects=delivery_subjects(settings),
         clusters={ClusterRole(role): cluster for role, cluster in settings.clusters.enabled().items()},
-        maintenance=settings.clusters.maintenance,
+        maintenance={ClusterRole(role): settings.clusters.windows(role) for role in settings.clusters.enabled()},
     )
 
 
@@ -160,6 +162,8 @@ def read_stack(stack: str) -> Stack:
     keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
     raw = sections_from_config({key: runtime_config.get_config(key) for key in keys})
     settings = load_settings(raw, stack)
+    for warning in unlisted_warnings(settings):
+        pulumi.log.warn(warning)
     for path in stored_secrets(raw):
         if not runtime_config.is_config_secret(path.split(".", 1)[0]):
             pulumi.log.warn(

@@ -1,7 +1,7 @@
 """An AKS cluster with the AKS security baseline on: the hub (CPU) and the GPU cluster.
 
 Baseline: no local accounts (Entra ID only, Azure RBAC for Kubernetes authorisation,
-admin groups from settings), OIDC issuer and workload identity on, auto-upgrade and
+the admin groups it is given), OIDC issuer and workload identity on, auto-upgrade and
 node-OS upgrade channels set with their maintenance windows, Azure CNI overlay with a
 network policy engine, a system pool tainted so it runs only critical add-ons, a
 user-assigned control-plane identity, the API server reached the way the stack's network
@@ -31,18 +31,20 @@ from typing import Any
 
 import pulumi
 import yaml
-from pulumi_azure_native import containerservice, managedidentity
+from pulumi_azure_native import authorization, containerservice, managedidentity
 
 from components.cloud.roles import assign_role
-from contracts.aks import VERSION_CHANNELS, ApiServerAccess, NetworkPolicy, UpgradeChannel
-from contracts.gitops import GPU_NODE_LABEL, GPU_TAINT, SPOT_NODE_LABEL, SPOT_TAINT
-from settings import (
-    ClusterSettings,
-    GpuPoolSettings,
-    MaintenanceSettings,
-    MaintenanceWindowSettings,
-    PoolSettings,
+from contracts.aks import (
+    ApiServerAccess,
+    ClusterTier,
+    GpuDriver,
+    NetworkPolicy,
+    NodeOsUpgradeChannel,
+    OsSku,
+    UpgradeChannel,
+    WeekDay,
 )
+from contracts.gitops import GPU_NODE_LABEL, GPU_TAINT, SPOT_NODE_LABEL, SPOT_TAINT
 
 CRITICAL_ADDONS_ONLY = "CriticalAddonsOnly=true:NoSchedule"
 # The Entra ID application of the AKS AAD server: the audience kubelogin asks tokens for.
@@ -65,10 +67,71 @@ class ClusterNetwork:
 
 
 @dataclass(frozen=True)
-class AksClusterArgs:
-    """Where the cluster goes and what it is; `cluster` is the stack's validated settings of it."""
+class Pool:
+    """An autoscaling CPU pool: its VM size and the autoscaler's bounds."""
 
-    cluster: ClusterSettings
+    vm_size: str
+    min_count: int
+    max_count: int
+
+
+@dataclass(frozen=True)
+class GpuPool:
+    """An autoscaling GPU pool, tainted for GPU workloads; `zones` empty leaves the placement to Azure."""
+
+    name: str
+    vm_size: str
+    zones: tuple[str, ...]
+    min_count: int
+    max_count: int
+    spot: bool = False
+    # -1: pay up to the on-demand price.
+    spot_max_price: float = -1
+    driver: GpuDriver = GpuDriver.NONE
+
+
+@dataclass(frozen=True)
+class MaintenanceWindow:
+    """A weekly window in which AKS may upgrade."""
+
+    day_of_week: WeekDay
+    start_time: str
+    duration_hours: int
+    utc_offset: str
+    interval_weeks: int
+
+
+@dataclass(frozen=True)
+class Maintenance:
+    """When AKS's managed upgrades run: Kubernetes versions (`auto_upgrade`) and node OS images (`node_os`)."""
+
+    auto_upgrade: MaintenanceWindow
+    node_os: MaintenanceWindow
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    """What the cluster is: version and channels, access, network policy and pools (one OS for every pool)."""
+
+    kubernetes_version: str
+    tier: ClusterTier
+    admin_group_object_ids: tuple[str, ...]
+    api_server: ApiServerAccess
+    upgrade_channel: UpgradeChannel
+    node_os_upgrade_channel: NodeOsUpgradeChannel
+    network_policy: NetworkPolicy
+    os_sku: OsSku
+    system_pool: Pool
+    user_pool: Pool
+    availability_zones: tuple[str, ...] = ()
+    gpu_pools: tuple[GpuPool, ...] = ()
+
+
+@dataclass(frozen=True)
+class AksClusterArgs:
+    """Where the cluster goes and what it is."""
+
+    cluster: ClusterSpec
     cluster_name: str
     resource_group_name: pulumi.Input[str]
     location: str
@@ -76,7 +139,7 @@ class AksClusterArgs:
     subscription_id: pulumi.Input[str]
     acr_id: pulumi.Input[str] | None = None
     network: ClusterNetwork = field(default_factory=ClusterNetwork)
-    maintenance: MaintenanceSettings | None = None
+    maintenance: Maintenance | None = None
     # Log Analytics workspace Defender for Containers reports to; None: Defender off.
     defender_workspace_id: pulumi.Input[str] | None = None
     tags: Mapping[str, str] = field(default_factory=dict)
@@ -116,10 +179,26 @@ class AksCluster(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("slipway:cloud:AksCluster", name, None, opts)
+        control_plane, network_grants = self._control_plane(name, args)
+        cluster = self._managed_cluster(name, args, control_plane, network_grants)
+        self._user_pools(name, cluster, args)
+        self._maintenance_windows(name, cluster, args)
+        self._kubelet(name, cluster, args)
+        self._kubeconfig(cluster, args)
+        self.name = cluster.name
+        self.id = cluster.id
+        self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(
+            lambda profile: str((profile and profile.issuer_url) or "")
+        )
+        self.register_outputs(
+            {"name": self.name, "id": self.id, "oidcIssuerUrl": self.oidc_issuer_url, "kubeconfig": self.kubeconfig}
+        )
+
+    def _control_plane(
+        self, name: str, args: AksClusterArgs
+    ) -> tuple[managedidentity.UserAssignedIdentity, list[authorization.RoleAssignment]]:
+        """The user-assigned control-plane identity, and its rights on the stack's subnet and egress."""
         child = pulumi.ResourceOptions(parent=self)
-        spec = args.cluster
-        zones: list[str] | None = list(spec.availability_zones) or None
-        os_sku = containerservice.OSSKU(spec.pools_os_sku().value)
         control_plane = managedidentity.UserAssignedIdentity(
             f"{name}-control-plane",
             resource_group_name=args.resource_group_name,
@@ -128,12 +207,13 @@ class AksCluster(pulumi.ComponentResource):
             tags=dict(args.tags),
             opts=child,
         )
-        network_args = args.network
+        network = args.network
         # A cluster in the stack's VNet and egress needs rights on both (cluster-stamp.bicep grants its
         # control-plane identity Network Contributor on the subnets it uses).
-        for scope_name, scope in (("subnet", network_args.node_subnet_id), ("egress", network_args.outbound_prefix_id)):
+        grants: list[authorization.RoleAssignment] = []
+        for scope_name, scope in (("subnet", network.node_subnet_id), ("egress", network.outbound_prefix_id)):
             if scope is not None:
-                assign_role(
+                grant = assign_role(
                     f"{name}-control-plane-{scope_name}",
                     role="Network Contributor",
                     principal_id=control_plane.principal_id,
@@ -142,12 +222,28 @@ class AksCluster(pulumi.ComponentResource):
                     opts=child,
                     description=f"the AKS control plane manages its {scope_name}",
                 )
+                grants.append(grant)
+        return control_plane, grants
+
+    def _managed_cluster(
+        self,
+        name: str,
+        args: AksClusterArgs,
+        control_plane: managedidentity.UserAssignedIdentity,
+        network_grants: list[authorization.RoleAssignment],
+    ) -> containerservice.ManagedCluster:
+        """The cluster itself: Entra ID only, workload identity, upgrade channels, network and system pool.
+
+        It waits for the control plane's network grants: AKS uses them while it creates the cluster
+        (its load balancer on the egress prefix, its nodes in the subnet).
+        """
+        spec = args.cluster
         ignored = ["agentPoolProfiles"]
         if spec.upgrade_channel in (UpgradeChannel.STABLE, UpgradeChannel.RAPID):
             # These channels move the minor version too: the channel owns the version after creation, and
             # Pulumi must not try to set the older minor back.
             ignored.append("kubernetesVersion")
-        cluster = containerservice.ManagedCluster(
+        return containerservice.ManagedCluster(
             name,
             resource_group_name=args.resource_group_name,
             resource_name_=args.cluster_name,
@@ -174,85 +270,35 @@ class AksCluster(pulumi.ComponentResource):
                 tenant_id=args.tenant_id,
             ),
             oidc_issuer_profile=containerservice.ManagedClusterOIDCIssuerProfileArgs(enabled=True),
-            security_profile=containerservice.ManagedClusterSecurityProfileArgs(
-                # Pods get Entra ID tokens by federation: no secrets in the cluster.
-                workload_identity=containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True),
-                # Removes unused, possibly vulnerable images from the nodes.
-                image_cleaner=containerservice.ManagedClusterSecurityProfileImageCleanerArgs(
-                    enabled=True, interval_hours=48
-                ),
-                # Defender for Containers' runtime sensor, reporting to the stack's workspace (cluster-stamp.bicep).
-                defender=containerservice.ManagedClusterSecurityProfileDefenderArgs(
-                    log_analytics_workspace_resource_id=args.defender_workspace_id,
-                    security_monitoring=containerservice.ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs(
-                        enabled=True
-                    ),
-                )
-                if args.defender_workspace_id is not None
-                else None,
-            ),
+            security_profile=_security_profile(args.defender_workspace_id),
             # Patches and node images arrive without anyone running an upgrade, inside the maintenance windows.
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
                 upgrade_channel=spec.upgrade_channel, node_os_upgrade_channel=spec.node_os_upgrade_channel
             ),
-            network_profile=containerservice.ContainerServiceNetworkProfileArgs(
-                network_plugin=containerservice.NetworkPlugin.AZURE,
-                network_plugin_mode=containerservice.NetworkPluginMode.OVERLAY,
-                network_policy=spec.network_policy,  # pods are isolated by NetworkPolicy, not by trust
-                # Cilium policy runs on the Cilium dataplane; the others on Azure's.
-                network_dataplane=(
-                    containerservice.NetworkDataplane.CILIUM
-                    if spec.network_policy is NetworkPolicy.CILIUM
-                    else containerservice.NetworkDataplane.AZURE
-                ),
-                load_balancer_sku=containerservice.LoadBalancerSku.STANDARD,
-                outbound_type=containerservice.OutboundType.LOAD_BALANCER,
-                # A static egress prefix the stack declares, so other API servers can allow-list this cluster.
-                load_balancer_profile=containerservice.ManagedClusterLoadBalancerProfileArgs(
-                    outbound_ip_prefixes=containerservice.ManagedClusterLoadBalancerProfileOutboundIPPrefixesArgs(
-                        public_ip_prefixes=[containerservice.ResourceReferenceArgs(id=network_args.outbound_prefix_id)]
-                    )
-                )
-                if network_args.outbound_prefix_id is not None
-                else None,
-            ),
+            network_profile=_network_profile(spec, args.network),
             api_server_access_profile=containerservice.ManagedClusterAPIServerAccessProfileArgs(
                 enable_private_cluster=spec.api_server is ApiServerAccess.PRIVATE,
-                authorized_ip_ranges=network_args.authorized_ip_ranges
+                authorized_ip_ranges=args.network.authorized_ip_ranges
                 if spec.api_server is ApiServerAccess.ALLOW_LISTED
                 else None,
                 # Commands run through Azure would bypass the API server's network model (cluster-stamp.bicep).
                 disable_run_command=True,
             ),
             addon_profiles={"azurepolicy": containerservice.ManagedClusterAddonProfileArgs(enabled=False)},
-            agent_pool_profiles=[
-                containerservice.ManagedClusterAgentPoolProfileArgs(
-                    name="system",
-                    mode=containerservice.AgentPoolMode.SYSTEM,
-                    vm_size=spec.system_pool.vm_size,
-                    os_type=containerservice.OSType.LINUX,
-                    os_sku=os_sku,
-                    type=containerservice.AgentPoolType.VIRTUAL_MACHINE_SCALE_SETS,
-                    enable_auto_scaling=True,
-                    count=spec.system_pool.min_count,
-                    min_count=spec.system_pool.min_count,
-                    max_count=spec.system_pool.max_count,
-                    availability_zones=zones,  # survives the loss of a zone where the region has them
-                    vnet_subnet_id=network_args.node_subnet_id,
-                    # Only critical add-ons on the system pool: a noisy workload cannot starve CoreDNS.
-                    node_taints=[CRITICAL_ADDONS_ONLY],
-                )
-            ],
+            agent_pool_profiles=[_system_pool(spec, args.network)],
             tags=dict(args.tags),
-            opts=pulumi.ResourceOptions(parent=self, ignore_changes=ignored),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=ignored, depends_on=network_grants),
         )
-        self._user_pool(name, "workload", spec.user_pool, os_sku, zones, cluster, args)
+
+    def _user_pools(self, name: str, cluster: containerservice.ManagedCluster, args: AksClusterArgs) -> None:
+        """The workload pool, then each GPU pool tainted (and labelled) for GPU workloads, spot ones too."""
+        spec = args.cluster
+        self._user_pool(name, "workload", spec.user_pool, list(spec.availability_zones) or None, cluster, args)
         for pool in spec.gpu_pools:
             self._user_pool(
                 name,
                 pool.name,
                 pool,
-                os_sku,
                 # Explicit per pool: a GPU size is often offered in fewer zones than the cluster uses.
                 list(pool.zones) or None,
                 cluster,
@@ -266,52 +312,12 @@ class AksCluster(pulumi.ComponentResource):
                 scale_set_eviction_policy=containerservice.ScaleSetEvictionPolicy.DELETE if pool.spot else None,
                 spot_max_price=pool.spot_max_price if pool.spot else None,
             )
-        if args.maintenance is not None:
-            windows = {NODE_OS_UPGRADE_SCHEDULE: args.maintenance.node_os}
-            if spec.upgrade_channel in VERSION_CHANNELS:
-                windows[AUTO_UPGRADE_SCHEDULE] = args.maintenance.auto_upgrade
-            for config_name, window in windows.items():
-                _maintenance(f"{name}-{config_name}", config_name, window, cluster, args, child)
-        kubelet = cluster.identity_profile.apply(lambda profile: (profile or {})["kubeletidentity"])
-        self.kubelet_object_id = kubelet.apply(lambda identity: str(identity.object_id))
-        self.kubelet_client_id = kubelet.apply(lambda identity: str(identity.client_id))
-        if args.acr_id is not None:
-            assign_role(
-                f"{name}-kubelet-acr-pull",
-                role="AcrPull",
-                principal_id=self.kubelet_object_id,
-                scope=args.acr_id,
-                subscription_id=args.subscription_id,
-                opts=child,
-                description="the kubelet pulls images",
-            )
-        credentials = containerservice.list_managed_cluster_user_credentials_output(
-            resource_group_name=args.resource_group_name,
-            resource_name=cluster.name,
-            format="exec",
-        )
-        # Decoded and parsed once; every view below reads the same document.
-        config = credentials.kubeconfigs[0].value.apply(lambda encoded: dict(yaml.safe_load(base64.b64decode(encoded))))
-        self.kubeconfig = pulumi.Output.secret(config.apply(kubelogin_kubeconfig))
-        # The API server's address and CA are public facts, needed to register the cluster with ArgoCD.
-        entry = pulumi.Output.unsecret(config.apply(lambda c: dict(c["clusters"][0]["cluster"])))
-        self.api_server = entry.apply(lambda e: str(e["server"]))
-        self.ca_data = entry.apply(lambda e: str(e["certificate-authority-data"]))
-        self.name = cluster.name
-        self.id = cluster.id
-        self.oidc_issuer_url = cluster.oidc_issuer_profile.apply(
-            lambda profile: str((profile and profile.issuer_url) or "")
-        )
-        self.register_outputs(
-            {"name": self.name, "id": self.id, "oidcIssuerUrl": self.oidc_issuer_url, "kubeconfig": self.kubeconfig}
-        )
 
     def _user_pool(
         self,
         name: str,
         pool_name: str,
-        size: PoolSettings | GpuPoolSettings,
-        os_sku: containerservice.OSSKU,
+        size: Pool | GpuPool,
         zones: Sequence[str] | None,
         cluster: containerservice.ManagedCluster,
         args: AksClusterArgs,
@@ -326,7 +332,7 @@ class AksCluster(pulumi.ComponentResource):
             mode=containerservice.AgentPoolMode.USER,
             vm_size=size.vm_size,
             os_type=containerservice.OSType.LINUX,
-            os_sku=os_sku,
+            os_sku=containerservice.OSSKU(args.cluster.os_sku.value),
             enable_auto_scaling=True,
             count=size.min_count,
             min_count=size.min_count,
@@ -339,11 +345,121 @@ class AksCluster(pulumi.ComponentResource):
             **extra,
         )
 
+    def _maintenance_windows(self, name: str, cluster: containerservice.ManagedCluster, args: AksClusterArgs) -> None:
+        """The node OS window, and the auto-upgrade window of every auto-upgrade channel (node-image's too:
+        AKS schedules a channel's upgrades in `aksManagedAutoUpgradeSchedule`)."""
+        if args.maintenance is None:
+            return
+        windows = {NODE_OS_UPGRADE_SCHEDULE: args.maintenance.node_os}
+        if args.cluster.upgrade_channel is not UpgradeChannel.NONE:
+            windows[AUTO_UPGRADE_SCHEDULE] = args.maintenance.auto_upgrade
+        for config_name, window in windows.items():
+            _maintenance(
+                f"{name}-{config_name}", config_name, window, cluster, args, pulumi.ResourceOptions(parent=self)
+            )
+
+    def _kubelet(self, name: str, cluster: containerservice.ManagedCluster, args: AksClusterArgs) -> None:
+        """The kubelet's identity, and its AcrPull on the stack's registry."""
+        kubelet = cluster.identity_profile.apply(lambda profile: (profile or {})["kubeletidentity"])
+        self.kubelet_object_id = kubelet.apply(lambda identity: str(identity.object_id))
+        self.kubelet_client_id = kubelet.apply(lambda identity: str(identity.client_id))
+        if args.acr_id is not None:
+            assign_role(
+                f"{name}-kubelet-acr-pull",
+                role="AcrPull",
+                principal_id=self.kubelet_object_id,
+                scope=args.acr_id,
+                subscription_id=args.subscription_id,
+                opts=pulumi.ResourceOptions(parent=self),
+                description="the kubelet pulls images",
+            )
+
+    def _kubeconfig(self, cluster: containerservice.ManagedCluster, args: AksClusterArgs) -> None:
+        """The kubelogin kubeconfig (secret), and the API server's address and CA (public facts)."""
+        credentials = containerservice.list_managed_cluster_user_credentials_output(
+            resource_group_name=args.resource_group_name,
+            resource_name=cluster.name,
+            format="exec",
+        )
+        # Decoded and parsed once; every view below reads the same document.
+        config = credentials.kubeconfigs[0].value.apply(lambda encoded: dict(yaml.safe_load(base64.b64decode(encoded))))
+        self.kubeconfig = pulumi.Output.secret(config.apply(kubelogin_kubeconfig))
+        # The API server's address and CA are public facts, needed to register the cluster with ArgoCD.
+        entry = pulumi.Output.unsecret(config.apply(lambda c: dict(c["clusters"][0]["cluster"])))
+        self.api_server = entry.apply(lambda e: str(e["server"]))
+        self.ca_data = entry.apply(lambda e: str(e["certificate-authority-data"]))
+
+
+def _security_profile(
+    defender_workspace_id: pulumi.Input[str] | None,
+) -> containerservice.ManagedClusterSecurityProfileArgs:
+    """Workload identity, the image cleaner and, given a workspace, Defender for Containers."""
+    return containerservice.ManagedClusterSecurityProfileArgs(
+        # Pods get Entra ID tokens by federation: no secrets in the cluster.
+        workload_identity=containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True),
+        # Removes unused, possibly vulnerable images from the nodes.
+        image_cleaner=containerservice.ManagedClusterSecurityProfileImageCleanerArgs(enabled=True, interval_hours=48),
+        # Defender for Containers' runtime sensor, reporting to the stack's workspace (cluster-stamp.bicep).
+        defender=containerservice.ManagedClusterSecurityProfileDefenderArgs(
+            log_analytics_workspace_resource_id=defender_workspace_id,
+            security_monitoring=containerservice.ManagedClusterSecurityProfileDefenderSecurityMonitoringArgs(
+                enabled=True
+            ),
+        )
+        if defender_workspace_id is not None
+        else None,
+    )
+
+
+def _network_profile(spec: ClusterSpec, network: ClusterNetwork) -> containerservice.ContainerServiceNetworkProfileArgs:
+    """Azure CNI overlay with the stack's policy engine, leaving through the stack's static egress when given."""
+    return containerservice.ContainerServiceNetworkProfileArgs(
+        network_plugin=containerservice.NetworkPlugin.AZURE,
+        network_plugin_mode=containerservice.NetworkPluginMode.OVERLAY,
+        network_policy=spec.network_policy,  # pods are isolated by NetworkPolicy, not by trust
+        # Cilium policy runs on the Cilium dataplane; the others on Azure's.
+        network_dataplane=(
+            containerservice.NetworkDataplane.CILIUM
+            if spec.network_policy is NetworkPolicy.CILIUM
+            else containerservice.NetworkDataplane.AZURE
+        ),
+        load_balancer_sku=containerservice.LoadBalancerSku.STANDARD,
+        outbound_type=containerservice.OutboundType.LOAD_BALANCER,
+        # A static egress prefix the stack declares, so other API servers can allow-list this cluster.
+        load_balancer_profile=containerservice.ManagedClusterLoadBalancerProfileArgs(
+            outbound_ip_prefixes=containerservice.ManagedClusterLoadBalancerProfileOutboundIPPrefixesArgs(
+                public_ip_prefixes=[containerservice.ResourceReferenceArgs(id=network.outbound_prefix_id)]
+            )
+        )
+        if network.outbound_prefix_id is not None
+        else None,
+    )
+
+
+def _system_pool(spec: ClusterSpec, network: ClusterNetwork) -> containerservice.ManagedClusterAgentPoolProfileArgs:
+    """The system pool, tainted so only critical add-ons run on it: a noisy workload cannot starve CoreDNS."""
+    return containerservice.ManagedClusterAgentPoolProfileArgs(
+        name="system",
+        mode=containerservice.AgentPoolMode.SYSTEM,
+        vm_size=spec.system_pool.vm_size,
+        os_type=containerservice.OSType.LINUX,
+        os_sku=containerservice.OSSKU(spec.os_sku.value),
+        type=containerservice.AgentPoolType.VIRTUAL_MACHINE_SCALE_SETS,
+        enable_auto_scaling=True,
+        count=spec.system_pool.min_count,
+        min_count=spec.system_pool.min_count,
+        max_count=spec.system_pool.max_count,
+        availability_zones=list(spec.availability_zones)
+        or None,  # survives the loss of a zone where the region has them
+        vnet_subnet_id=network.node_subnet_id,
+        node_taints=[CRITICAL_ADDONS_ONLY],
+    )
+
 
 def _maintenance(
     name: str,
     config_name: str,
-    window: MaintenanceWindowSettings,
+    window: MaintenanceWindow,
     cluster: containerservice.ManagedCluster,
     args: AksClusterArgs,
     opts: pulumi.ResourceOptions,

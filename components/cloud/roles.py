@@ -10,6 +10,7 @@ import json
 import uuid
 
 import pulumi
+import pulumiverse_time as time
 from pulumi_azure_native import authorization
 
 from contracts.azure_roles import role_id
@@ -18,6 +19,9 @@ _ASSIGNMENT_NAMESPACE = uuid.UUID("0f0c5a1e-8a0e-4c3a-9d61-5b1f3c2e7a90")  # nam
 # The vendored ARM schema of Microsoft.Authorization 2022-04-01 on conditionVersion: "Currently the only
 # accepted value is '2.0'".
 CONDITION_VERSION = "2.0"
+# AKS: a new Azure RBAC for Kubernetes role assignment can take up to this long to reach the cluster's
+# authorization server (offline/reference/azure-docs/aks-manage-azure-rbac.txt).
+RBAC_PROPAGATION_MINUTES = 5
 
 
 def role_definition_id(subscription_id: pulumi.Input[str], role: str) -> pulumi.Output[str]:
@@ -67,4 +71,17 @@ def assign_role(
             condition_version=(condition_version or CONDITION_VERSION) if condition is not None else None,
         ),
         opts,
+    )
+
+
+def propagated(name: str, grant: authorization.RoleAssignment) -> time.Sleep:
+    """A wait that ends once `grant` has had AKS's documented time to take effect in the cluster.
+
+    Whatever calls the cluster with the grant's rights depends on this wait. It runs when the
+    assignment is created (or replaced), never on later runs, so a steady `up` does not pay it.
+    """
+    return time.Sleep(
+        name,
+        time.SleepArgs(create_duration=f"{RBAC_PROPAGATION_MINUTES}m", triggers={"assignment": grant.id}),
+        pulumi.ResourceOptions(depends_on=[grant]),
     )
