@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any, get_args
 
 import pulumi
@@ -41,7 +42,13 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
 def _holds_secret(loc: tuple[int | str, ...]) -> bool:
     """Whether the value at `loc` is a secret setting, sits inside one, or stands for a section holding one."""
     keys = tuple(part for part in loc if isinstance(part, str))
-    return any(path[: len(keys)] == keys or keys[: len(path)] == path for path in secret_field_paths(Settings))
+    return any(path[: len(keys)] == keys or keys[: len(path)] == path for path in _secret_paths())
+
+
+@cache
+def _secret_paths() -> tuple[tuple[str, ...], ...]:
+    """The secret settings' key paths, walked once: the free-text check asks for every string of the file."""
+    return tuple(secret_field_paths(Settings))
 
 
 def _shown(value: Any, loc: tuple[int | str, ...]) -> str:

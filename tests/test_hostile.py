@@ -383,3 +383,25 @@ def test_services_past_the_documented_bound(tmp_path: Path, capsys: pytest.Captu
     text = text.replace("      - name: payments-api\n      - name: web-frontend\n", services)
     expected = rf"^  - slipway:delivery\.services: got .*, expected a list of at most {MAX_SERVICES} items"
     assert_refused(text, *preview(capsys, project_with(tmp_path, "local", text), "local"), expected)
+
+
+def test_settings_walk_the_secret_paths_once_however_large_the_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The free-text check asks, for every string of the file, whether it is secret; walking the models for
+    each answer made 1,000 services cost seconds before the program ran."""
+    from settings import loader
+
+    calls = []
+    walk = loader.secret_field_paths
+
+    def counted(model: Any) -> Iterator[tuple[str, ...]]:
+        calls.append(model)
+        return walk(model)
+
+    monkeypatch.setattr(loader, "secret_field_paths", counted)
+    cached = getattr(loader, "_secret_paths", None)
+    if cached is not None:
+        cached.cache_clear()
+    raw = sections_from_config(load_stack_config(PROJECT_DIR, "local").config)
+    raw["delivery"]["services"] = [{"name": f"s{index}"} for index in range(200)]
+    load_settings(raw, "local")
+    assert calls.count(Settings) == 1  # once per process, not once per string
