@@ -183,7 +183,7 @@ def compare(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = arguments(__doc__ or "", manifests=False)
     parser.add_argument("--seed", type=int, default=None, help="replay this seed (default: from the clock)")
-    parser.add_argument("--cases", type=int, default=6000)
+    parser.add_argument("--cases", type=int, default=10000, help="10,000: over 5,000 that Slipway decides")
     args = parser.parse_args(argv)
     if (why := missing_binary("templatecheck")) is not None:
         print(why, file=sys.stderr)

@@ -48,6 +48,12 @@ CASES: list[tuple[str, dict[str, Any], object]] = [
     ('{{ splitList "" "ab" }}', {}, "[a b]"),
     # Parsing: an operand must be followed by a space, `)` or `|`, even in a branch never taken.
     ("{{ if false }}{{ .a. }}{{ end }}", {}, ERROR),
+    # toJson is Go's encoder: sorted keys, HTML escapes, ES6 number text.
+    (
+        "{{ toJson . }}",
+        {"a": 1e-7, "b": 1e21, "c": "<é>", "d": 100.0},
+        '{"a":1e-7,"b":1e+21,"c":"\\u003cé\\u003e","d":100}',
+    ),
     # Number constants: a leading 0 is octal, as strconv.ParseInt(text, 0, 64) reads it.
     ("{{ le 1 007 }}", {}, "true"),
     ("{{ 010 }}", {}, "8"),

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from offline.gojson import marshal
 from offline.gotemplate.values import (
     StringMap,
     TemplateError,
@@ -162,12 +163,11 @@ def _go_json_number(value: Any) -> Any:
 
 
 def _to_json(value: Any) -> str:
-    """json.Marshal: sorted keys, no spaces, HTML characters escaped."""
-    value = argument(value)
-    text = json.dumps(_go_json_number(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028")):
-        text = text.replace(char, escape)
-    return text.replace("\u2029", "\\u2029")
+    """json.Marshal (sprig's toJson): Go's encoder text, `offline.gojson`."""
+    try:
+        return marshal(argument(value))
+    except (TypeError, ValueError) as err:  # sprig's toJson returns "" when Marshal fails
+        raise Unsupported(f"toJson of a value Go's encoder refuses: {err}") from err
 
 
 def _to_yaml(value: Any) -> str:
