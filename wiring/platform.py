@@ -18,6 +18,7 @@ from contracts.aks import GpuDriver
 from contracts.gitops import Addon, ClusterRole
 from settings import PlatformSettings, secret_output
 from wiring.cloud import Cloud
+from wiring.protection import protection
 from wiring.stack import Stack
 
 PLATFORM_LABELS = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "slipway"}
@@ -114,7 +115,9 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
         sealed = SealedSecrets(
             "sealed-secrets",
             SealedSecretsArgs(addon=addon, clusters=providers, service_monitors=monitors),
-            pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]], protect=stack.protect),
+            pulumi.ResourceOptions.merge(
+                pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]]), protection(stack.protect)
+            ),
         )
         certificates = sealed.certificates
     if Addon.GPU_OPERATOR in wanted and stack.cloud is not None:
