@@ -16,7 +16,6 @@ Run: .venv/bin/python bench/classes.py [--count N] [--repeat N]
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import copy
 import statistics
@@ -29,13 +28,12 @@ from pathlib import Path
 import pulumi
 import pulumi_github as github
 import yaml
-from pulumi.runtime.stack import wait_for_rpcs
 from pulumi_azure_native import authorization, managedidentity
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from floor import PlainMocks  # noqa: E402 (bench/, the script's own folder, is on the path)
+from floor import under_mocks  # noqa: E402 (bench/, the script's own folder, is on the path)
 
 from offline.engine import alias_urns_on_demand, run_project  # noqa: E402 (after the project is importable)
 from offline.stackfile import parse_stack_config  # noqa: E402
@@ -104,21 +102,14 @@ def custom_types_added_by_one_service() -> set[str]:
 
 def milliseconds_each(type_: str, count: int, aliases: Callable[[], contextlib.AbstractContextManager[None]]) -> float:
     """CPU milliseconds per registration of `count` instances of `type_` under plain mocks."""
-    loop = asyncio.new_event_loop()
-    asyncio.set_event_loop(loop)
-    pulumi.runtime.set_mocks(PlainMocks(), project="classes", stack="classes", preview=False)
 
-    async def program() -> None:
+    def declare() -> None:
         for index in range(count):
             DECLARE[type_](f"r{index}")
-        await wait_for_rpcs()
 
     start = time.process_time()
-    with aliases():
-        loop.run_until_complete(program())
-    spent = time.process_time() - start
-    loop.close()
-    return spent / count * 1000
+    under_mocks(declare, project="classes", conditions=aliases)
+    return (time.process_time() - start) / count * 1000
 
 
 def main() -> None:

@@ -1,13 +1,17 @@
-"""Benchmark: the offline preview against the SDK's own floor, and the critical path.
+"""Benchmark: the offline preview against the SDK's own floors, and the critical path.
 
 Prints, in one run:
 - for dev, prod, and prod with its services multiplied to 10, 100 and (without `--quick`)
   1,000: the resources, the wall and CPU seconds and the peak memory of
-  `python -m offline preview`, each the median of `--repeat` runs, beside the floor for the
-  same number of resources and the ratio to it. The floor (`bench/floor.py`) imports exactly
-  the `pulumi*` modules a real prod preview had loaded and registers as many trivial
-  resources under Pulumi's plain mocks: what any program of that size pays to the SDK.
-- the marginal milliseconds per resource of each scaled prod against prod, beside the floor's;
+  `python -m offline preview`, each the median of `--repeat` runs, beside two floors for the
+  same number of resources and the ratios to them (`bench/floor.py`; both import exactly the
+  `pulumi*` modules a real prod preview had loaded and register under Pulumi's mocks):
+  - trivial: bare `CustomResource`s under plain mocks: what any program of that size pays;
+  - classes: the resources that very preview lists, each with the SDK class the program used
+    for its type and the inputs the program gave it, as the engine runs a program (SDKs
+    imported within the run, alias URNs on demand, the GC off long-lived data). The preview
+    over this floor is Slipway's own cost.
+- the marginal milliseconds per resource of each scaled prod against prod, beside both floors';
 - the recorded resource graph's critical path: the longest chain of dependencies, weighted
   by typical provider create times, beside the serial sum of those times. A needless
   `depends_on` that serialises `pulumi up` shows up as a critical path close to the serial sum.
@@ -22,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import copy
+import json
+import marshal
 import os
 import re
 import shutil
@@ -30,14 +36,17 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+SCRIPT = Path(__file__).resolve()
+PROJECT_DIR = SCRIPT.parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
 if TYPE_CHECKING:
@@ -75,9 +84,9 @@ class Sample:
     output: str
 
 
-def measure(command: list[str]) -> Sample:
-    """One run of `command`: its wall and CPU seconds, its peak memory and what it printed."""
-    with tempfile.TemporaryFile() as out:
+def measure(command: list[str], into: Path | None = None) -> Sample:
+    """One run of `command`: its wall and CPU seconds, its peak memory and what it printed (or into `into`)."""
+    with into.open("w+b") if into else tempfile.TemporaryFile() as out:
         start = time.perf_counter()
         process = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=out, stderr=subprocess.DEVNULL)
         _, status, usage = os.wait4(process.pid, 0)
@@ -86,19 +95,21 @@ def measure(command: list[str]) -> Sample:
         if process.returncode != 0:
             raise SystemExit(f"{' '.join(command)} exited with {process.returncode}")
         out.seek(0)
-        output = out.read().decode()
+        output = "" if into else out.read().decode()
     return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output)
+
+
+FLOORS = ("trivial", "classes")
 
 
 @dataclass
 class Row:
     label: str
     resources: int
-    preview: list[Sample]
-    floor: list[Sample]
+    samples: dict[str, list[Sample]]  # "preview" and each of FLOORS
 
-    def median(self, samples: list[Sample], field: str) -> float:
-        return statistics.median(float(getattr(sample, field)) for sample in samples)
+    def median(self, of: str, field: str) -> float:
+        return statistics.median(float(getattr(sample, field)) for sample in self.samples[of])
 
 
 def record(stack: str) -> Recording:
@@ -118,10 +129,34 @@ def sdk_modules() -> list[str]:
     )
 
 
-def analyse(modules_file: Path) -> None:
-    """In a process of its own: write the SDK modules a prod preview loads, print the critical paths."""
-    recordings = {stack: record(stack) for stack in ("prod", "dev")}
-    modules_file.write_text("\n".join(sdk_modules()))
+@contextmanager
+def classes_declared(found: dict[str, str]) -> Iterator[None]:
+    """Within: note, by type, the class (`module:Class`) of each custom resource declared."""
+    import pulumi
+
+    original = pulumi.CustomResource.__init__
+
+    def noting(self: pulumi.CustomResource, t: str, *args: Any, **kwargs: Any) -> None:
+        cls = type(self)
+        if not SDK_PACKAGES.match(cls.__module__):
+            raise TypeError(f"{t} is declared by {cls.__module__}.{cls.__qualname__}, not an SDK class")
+        found.setdefault(t, f"{cls.__module__}:{cls.__qualname__}")
+        original(self, t, *args, **kwargs)
+
+    pulumi.CustomResource.__init__ = noting  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        pulumi.CustomResource.__init__ = original  # type: ignore[method-assign]
+
+
+def analyse(scratch: Path) -> None:
+    """In a process of its own: write the SDK modules and classes prod and dev use, print the critical paths."""
+    classes: dict[str, str] = {}
+    with classes_declared(classes):
+        recordings = {stack: record(stack) for stack in ("prod", "dev")}
+    (scratch / "modules.txt").write_text("\n".join(sdk_modules()))
+    (scratch / "classes.json").write_text(json.dumps(classes, indent=1, sort_keys=True))
     for stack in ("dev", "prod"):
         weight, length, serial, chain = critical_path(recordings[stack])
         print()
@@ -151,11 +186,18 @@ def scaled_project(directory: Path, services: int) -> Path:
     return project
 
 
-def resources_in(output: str, view: str) -> int:
-    """The resources the preview printed: the tree's `+ N to create`, or the JSON's steps."""
-    if view == "json":
-        return int(re.findall(r'"create": (\d+)', output)[-1])
-    return int(re.findall(r"\+ (\d+) to create", output)[-1])
+def write_plan(preview_json: Path, plan_file: Path) -> None:
+    """In a process of its own: the class floor's plan from a preview's JSON; prints the resources."""
+    document = json.loads(preview_json.read_text())
+    plan = []
+    for step in document["steps"]:
+        state = step["newState"]
+        if step["op"] != "create":
+            raise SystemExit(f"{state['urn']}: a {step['op']} step, where a fresh stack has creates only")
+        if state["type"] != "pulumi:pulumi:Stack":  # the floor's mocks register the stack
+            plan.append((state["type"], state["custom"], state["inputs"]))
+    plan_file.write_bytes(marshal.dumps(plan))
+    print(len(document["steps"]))
 
 
 def critical_path(recording: Recording) -> tuple[float, int, float, list[str]]:
@@ -180,72 +222,99 @@ def critical_path(recording: Recording) -> tuple[float, int, float, list[str]]:
     return weight, len(chain), serial, [f"{custom[u].type} {custom[u].name}" for u in chain]
 
 
+def ratio(ours: float, floor: float) -> str:
+    """ours / floor, or n/a where either is no cost (a marginal lost in the machine's noise)."""
+    return f"{ours / floor:.2f}" if floor > 0 and ours > 0 else "n/a"
+
+
+def measure_row(label: str, preview: list[str], view: str, floor: list[str], scratch: Path, repeat: int) -> Row:
+    """The preview (printing `view`) and both floors for one target, `repeat` times each, paired."""
+    preview_json, plan_file = scratch / "preview.json", scratch / "plan.marshal"
+    measure([*preview, "--json"], into=preview_json)  # also warms the caches
+    count = int(measure([sys.executable, str(SCRIPT), "--plan", str(preview_json), str(plan_file)]).output)
+    commands = {
+        "trivial": [*floor, str(count)],
+        "classes": [*floor, "--plan", str(plan_file), "--classes", str(scratch / "classes.json")],
+    }
+    samples: dict[str, list[Sample]] = {"preview": [], **{name: [] for name in FLOORS}}
+    for _ in range(repeat):  # paired, so drift in the machine's speed hits all alike
+        samples["preview"].append(measure([*preview, f"--{view}"]))
+        for name in FLOORS:
+            samples[name].append(measure(commands[name]))
+    return Row(label, count, samples)
+
+
+def print_row(row: Row) -> None:
+    line = f"{row.label:<22} {row.resources:>9,}"
+    for field in ("wall", "cpu"):
+        ours = row.median("preview", field)
+        line += f" {ours:>6.2f}"
+        for name in FLOORS:
+            floor = row.median(name, field)
+            line += f" {floor:>7.2f} {ratio(ours, floor):>6}"
+    line += "".join(f" {row.median(of, 'peak_mb'):>7.0f}" for of in ("preview", *FLOORS))
+    print(line, flush=True)
+
+
+def print_marginals(base: Row, rows: list[Row]) -> None:
+    """Milliseconds per resource each scaled row adds to `base`, the preview's and each floor's."""
+    print()
+    print("marginal ms per resource against prod, preview vs the floors (x: preview / floor):")
+    for row in rows:
+        added = row.resources - base.resources
+        parts = []
+        for field in ("wall", "cpu"):
+            each = {of: (row.median(of, field) - base.median(of, field)) / added * 1000 for of in ("preview", *FLOORS)}
+            versus = ", ".join(f"{name} {each[name]:.2f} (x {ratio(each['preview'], each[name])})" for name in FLOORS)
+            parts.append(f"{field} {each['preview']:.2f} vs {versus}")
+        print(f"  {row.label:<22} +{added:,} resources: {'; '.join(parts)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="dev, prod, and prod with 10 and 100 services")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (the median is shown)")
     parser.add_argument("--view", choices=("compact", "json"), default="compact", help="what the preview prints")
     parser.add_argument("--analyse", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--plan", type=Path, nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.analyse is not None:
         analyse(args.analyse)
+        return
+    if args.plan is not None:
+        write_plan(*args.plan)
         return
 
     # This process stays small: Linux counts the memory of the process a child was forked from
     # in the child's peak, so the program runs only in children.
     python = sys.executable
-    view_flag = "--compact" if args.view == "compact" else "--json"
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
-        modules_file = scratch / "modules.txt"
-        analysis = measure([python, str(Path(__file__).resolve()), "--analyse", str(modules_file)]).output
-        modules = modules_file.read_text().split()
+        analysis = measure([python, str(SCRIPT), "--analyse", str(scratch)]).output
+        modules = (scratch / "modules.txt").read_text().split()
         targets = [("dev", PROJECT_DIR, "dev"), ("prod", PROJECT_DIR, "prod")]
         for services in QUICK_SCALES if args.quick else FULL_SCALES:
             targets.append((f"prod, {services} services", scaled_project(scratch, services), "prod"))
 
         packages = sorted({m.split(".")[0] for m in modules})
-        print(f"floor: {len(modules)} modules of {', '.join(packages)}, trivial resources under plain mocks")
-        print(f"preview view: --{args.view}; medians of {args.repeat} paired runs")
+        print(f"floors: {len(modules)} modules of {', '.join(packages)} imported, then as many registrations:")
+        print("  trivial: bare CustomResources under plain mocks, as any program;")
+        print("  classes: the preview's own resources with their SDK classes and inputs, as the engine runs them")
+        print(f"preview view: --{args.view}; medians of {args.repeat} paired runs; x: preview / floor")
         print()
-        header = f"{'preview':<22} {'resources':>9} {'wall s':>7} {'floor s':>7} {'x floor':>7}"
-        header += f" {'cpu s':>6} {'floor':>6} {'x floor':>7} {'peak MB':>7} {'floor':>6}"
-        print(header)
+        header = f"{'preview':<22} {'resources':>9}"
+        for field in ("wall", "cpu"):
+            header += f" {field + ' s':>6} {'trivial':>7} {'x':>6} {'classes':>7} {'x':>6}"
+        print(header + f" {'peak MB':>7} {'trivial':>7} {'classes':>7}")
+        floor = [python, str(PROJECT_DIR / "bench" / "floor.py"), str(scratch / "modules.txt")]
         rows = []
         for label, project, stack in targets:
-            command = [python, "-m", "offline", "preview", "--stack", stack, view_flag, "--project-dir", str(project)]
-            first = measure(command)
-            count = resources_in(first.output, args.view)
-            floor_command = [python, str(PROJECT_DIR / "bench" / "floor.py"), str(modules_file), str(count)]
-            previews, floors = [], []
-            for _ in range(args.repeat):  # paired, so drift in the machine's speed hits both alike
-                previews.append(measure(command))
-                floors.append(measure(floor_command))
-            row = Row(label, count, previews, floors)
+            preview = [python, "-m", "offline", "preview", "--stack", stack, "--project-dir", str(project)]
+            row = measure_row(label, preview, args.view, floor, scratch, args.repeat)
             rows.append(row)
-            wall, floor_wall = row.median(previews, "wall"), row.median(floors, "wall")
-            cpu, floor_cpu = row.median(previews, "cpu"), row.median(floors, "cpu")
-            line = f"{label:<22} {count:>9,} {wall:>7.2f} {floor_wall:>7.2f} {wall / floor_wall:>7.2f}"
-            line += f" {cpu:>6.2f} {floor_cpu:>6.2f} {cpu / floor_cpu:>7.2f}"
-            line += f" {row.median(previews, 'peak_mb'):>7.0f} {row.median(floors, 'peak_mb'):>6.0f}"
-            print(line, flush=True)
+            print_row(row)
 
-    base = rows[1]
-    print()
-    print("marginal ms per resource against prod (wall; cpu), preview vs floor:")
-    for row in rows[2:]:
-        added = row.resources - base.resources
-        marginal = {}
-        for field in ("wall", "cpu"):
-            ours = (row.median(row.preview, field) - base.median(base.preview, field)) / added * 1000
-            floor = (row.median(row.floor, field) - base.median(base.floor, field)) / added * 1000
-            marginal[field] = (ours, floor)
-        (wall, floor_wall), (cpu, floor_cpu) = marginal["wall"], marginal["cpu"]
-        print(
-            f"  {row.label:<22} +{added:,} resources: wall {wall:.2f} vs {floor_wall:.2f} ms"
-            f" ({wall / floor_wall:.2f}x); cpu {cpu:.2f} vs {floor_cpu:.2f} ms ({cpu / floor_cpu:.2f}x)"
-        )
-
+    print_marginals(rows[1], rows[2:])
     print(analysis, end="")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -12,13 +13,15 @@ from typing import Any
 
 from contracts.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES, PLATFORM_PROJECT
 from offline.admission import recording_problems
-from offline.applications import applications
+from offline.applications import idle_application_sets, owned_applications
 from offline.arm import report as report_arm
-from offline.engine import Recording, run_project
+from offline.engine import DuplicateUrnError, Recording, run_project
 from offline.reach import print_reach, report_unreachable, stack_report
 from offline.render import preview_json, tree, write_manifests
 from offline.stackfile import StackConfig, StackFileError, load_stack_config
-from settings import PRODUCTION_STACK, SettingsError, sections_from_config, stored_secrets
+from offline.unsupported import Unsupported
+from settings import NAMESPACE, PRODUCTION_STACK, Settings, SettingsError, sections_from_config, stored_secrets
+from settings.loader import secret_field_paths
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Where only the platform project may deliver: Kubernetes' own and the platform add-ons' namespaces.
@@ -43,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     reach.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml to use")
     reach.add_argument("--json", action="store_true", help="print the rows as JSON")
     reach.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
-    access = commands.add_parser("access", help="who can obtain which Azure role (offline/access.py)")
+    access = commands.add_parser("access", help="who can obtain which Azure role and ArgoCD right (offline/access.py)")
     access.add_argument("--stack", required=True, help="the stack whose Pulumi.<stack>.yaml to use")
     access.add_argument("--json", action="store_true", help="print a list of grants as JSON")
     access.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
@@ -55,9 +58,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         stack_config = load_stack_config(args.project_dir, args.stack)
         refuse_plain_secrets_in_production(stack_config, args.stack)
+        refuse_encrypted_plain_settings(stack_config, args.stack)
         recording = run_project(
             args.project_dir, stack=args.stack, config=stack_config.config, secret_keys=stack_config.secret_keys
         )
+    except DuplicateUrnError as err:
+        # The Pulumi engine's own refusal of the plan (two resources of one name), as one line.
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except Unsupported as err:
+        print(f"error: not modelled by the offline preview: {err}", file=sys.stderr)
+        return 1
     except StackFileError as err:
         for problem in err.problems:
             print(f"error: {problem}", file=sys.stderr)
@@ -72,12 +83,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "access":
         from offline import access  # its rules are the policy pack's: needs pulumi-policy (requirements-dev.txt)
 
-        print(json.dumps(access.document(recording), indent=2) if args.json else access.text(recording), end="")
+        print(json.dumps(access.full_document(recording), indent=2) if args.json else access.text(recording), end="")
         return 0
     rows = stack_report(recording, stack_config.config, args.stack)
     if args.command == "reach":
         return print_reach(rows, as_json=args.json)
-    generated = applications(recording)  # every view and check below reads it, none changes it
+    owned = owned_applications(recording)  # every view and check below reads it, none changes it
+    generated = [application for _, application in owned]
     if args.manifests is not None:
         written = write_manifests(recording, args.manifests, generated)
         print(f"wrote {len(written)} manifest(s) to {args.manifests}", file=sys.stderr)
@@ -87,18 +99,19 @@ def main(argv: list[str] | None = None) -> int:
         document = preview_json(recording, stack_config.config, [*stack_config.secret_keys, *plain_secrets])
         print(json.dumps(document, indent=2))
     else:
-        print(tree(recording, details=not args.compact, generated=generated), end="")
+        idle = idle_application_sets(recording, owned)
+        print(tree(recording, details=not args.compact, generated=generated, idle=idle), end="")
     # The plan as the real systems would take it: ArgoCD's admission, Azure's own rules, reachability.
-    code = max(report_admission(recording, generated), report_arm(recording), report_unreachable(rows))
+    code = max(report_admission(recording, owned), report_arm(recording), report_unreachable(rows))
     if args.policy_pack is not None:
         code = max(code, report_policies(recording, args.policy_pack, args.policy_config))
     return code
 
 
-def report_admission(recording: Recording, generated: Sequence[Mapping[str, Any]]) -> int:
-    """Print why ArgoCD would not admit each generated Application; any refusal fails the preview."""
+def report_admission(recording: Recording, owned: Sequence[tuple[str, Mapping[str, Any]]]) -> int:
+    """Print why ArgoCD would not admit or sync each generated Application; any refusal fails the preview."""
     problems = recording_problems(
-        recording, system_namespaces=SYSTEM_NAMESPACES, platform_project=PLATFORM_PROJECT, generated=generated
+        recording, system_namespaces=SYSTEM_NAMESPACES, platform_project=PLATFORM_PROJECT, generated=owned
     )
     for problem in problems:
         print(f"not admitted: {problem}", file=sys.stderr)
@@ -122,6 +135,29 @@ def refuse_plain_secrets_in_production(stack_config: StackConfig, stack: str) ->
                 f"expected it encrypted: pulumi config set --stack {stack} --secret --path '{path}' <value> "
                 "(and rotate it if the file was ever committed)"
                 for path in plain
+            )
+        )
+
+
+def refuse_encrypted_plain_settings(stack_config: StackConfig, stack: str) -> None:
+    """A `secure:` value in a setting that is not secret-typed fails: a real run decrypts it and writes it in
+    plain text to state, the preview diff and the PR comment, as the setting's type says it may."""
+    secret = {".".join(path) for path in secret_field_paths(Settings)}
+    source = f"Pulumi.{stack}.yaml"
+    wrong = []
+    for path in stack_config.secure_paths:
+        if not path.startswith(f"{NAMESPACE}:"):
+            continue  # a provider's own key: the provider decides what is secret
+        keys = re.sub(r"\[\d+\]", "", path.removeprefix(f"{NAMESPACE}:"))
+        if keys not in secret:
+            wrong.append(path)
+    if wrong:
+        raise StackFileError(
+            *(
+                f"{stack_config.where(source, path)}: {path}: an encrypted (secure:) value in a setting that is not "
+                "secret, expected plain text: a real run would decrypt it and write it in clear to state, the preview "
+                "and the PR comment (secret settings: docs/SETTINGS.md)"
+                for path in wrong
             )
         )
 

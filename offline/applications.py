@@ -39,6 +39,7 @@ from typing import Any
 import yaml
 
 from offline import gotemplate
+from offline.application_schema import DecodeError, decode_application
 from offline.engine import Recording
 from offline.gotemplate import StringMap, TemplateError
 from offline.unsupported import Unsupported
@@ -155,6 +156,53 @@ def _requirement_matches(requirement: Mapping[str, Any], labels: Mapping[str, st
     raise ApplicationSetError(f'"{operator}" is not a valid label selector operator')
 
 
+# k8s.io/apimachinery pkg/util/validation/validation.go: qualifiedNameFmt, IsQualifiedName (an
+# optional DNS-1123 subdomain prefix of at most 253 characters, `/`, a name of at most 63) and
+# IsValidLabelValue (at most 63, empty allowed).
+_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+
+
+def _qualified_name(key: str) -> bool:
+    parts = key.split("/")
+    if len(parts) > 2:
+        return False
+    if len(parts) == 2 and not (parts[0] and len(parts[0]) <= 253 and _DNS1123_SUBDOMAIN.match(parts[0])):
+        return False
+    return len(parts[-1]) <= 63 and bool(_QUALIFIED_NAME.match(parts[-1]))
+
+
+def validate_selector(selector: Mapping[str, Any] | None, *, values: bool) -> None:
+    """LabelSelectorAsSelector's checks, an ApplicationSetError where it errs (not an empty match).
+
+    Both ArgoCD's own (applicationset/utils/selector.go newRequirement, for post-selectors: keys and
+    value counts) and, with `values`, apimachinery's (the clusters generator: label values too).
+    """
+    selector = selector or {}
+    requirements = [(k, "Equals", [v]) for k, v in (selector.get("matchLabels") or {}).items()]
+    for expression in selector.get("matchExpressions") or []:
+        operator = expression.get("operator")
+        if operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            raise ApplicationSetError(
+                f'error converting label selector: "{operator}" is not a valid pod selector operator'
+            )
+        requirements.append((expression.get("key", ""), operator, list(expression.get("values") or [])))
+    for key, operator, given in requirements:
+        if not _qualified_name(str(key)):
+            raise ApplicationSetError(f"error converting label selector: key: Invalid value: {key!r}")
+        if operator in ("In", "NotIn") and not given:
+            raise ApplicationSetError(
+                "error converting label selector: for 'in', 'notin' operators, values set can't be empty"
+            )
+        if operator in ("Exists", "DoesNotExist") and given:
+            raise ApplicationSetError(
+                "error converting label selector: values set must be empty for exists and does not exist"
+            )
+        for value in given if values else []:
+            if len(str(value)) > 63 or not (value == "" or _QUALIFIED_NAME.match(str(value))):
+                raise ApplicationSetError(f"error converting label selector: values: Invalid value: {value!r}")
+
+
 def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
     """metav1.LabelSelector semantics: every matchLabels pair and every matchExpressions entry."""
     selector = selector or {}
@@ -218,6 +266,7 @@ def _clusters(
     if unknown:
         raise Unsupported(f"clusters generator fields {sorted(unknown)}")
     selector = generator.get("selector") or {}
+    validate_selector(selector, values=True)
     matching: dict[str, tuple[Mapping[str, Any], dict[str, str]]] = {}
     # The API lists Secrets by name; the generator keys them by cluster name, the last one winning.
     for secret in sorted(secrets, key=lambda s: str((s.get("metadata") or {}).get("name", ""))):
@@ -447,6 +496,7 @@ def _transform(
         else:
             found = _matrix(body, secrets, options)
         if generator.get("selector") is not None:
+            validate_selector(generator["selector"], values=False)
             found = [p for p in found if selector_matches(generator["selector"], _flatten(p))]
         results.append(found)
     return results
@@ -514,7 +564,8 @@ def _strategic_merge(original: Any, patch: Any) -> Any:
 
 
 def apply_template_patch(application: Mapping[str, Any], patch_text: str) -> dict[str, Any]:
-    """applyTemplatePatch: YAML or JSON, merged strategically; `spec.project` restored."""
+    """applyTemplatePatch: YAML or JSON, merged strategically, `spec.project` restored, decoded as Go
+    decodes it into an Application (`offline.application_schema`: unknown fields dropped, wrong types fail)."""
     try:
         patch = yaml.safe_load(patch_text) if patch_text.strip() else None
     except yaml.YAMLError as err:
@@ -531,7 +582,10 @@ def apply_template_patch(application: Mapping[str, Any], patch_text: str) -> dic
     else:
         spec["project"] = project
     patched["spec"] = spec
-    return dict(patched)
+    try:
+        return decode_application(patched)
+    except DecodeError as err:
+        raise ApplicationSetError(f"error unmarshalling the patched template into an Application: {err}") from err
 
 
 def expand(application_set: Mapping[str, Any], cluster_secrets: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -595,13 +649,25 @@ def application_sets(recording: Recording) -> list[dict[str, Any]]:
     return recorded_objects(recording, "kubernetes:argoproj.io/v1alpha1:ApplicationSet")
 
 
-def applications(recording: Recording) -> list[dict[str, Any]]:
-    """Every Application that every recorded ApplicationSet would generate."""
+def owned_applications(recording: Recording) -> list[tuple[str, dict[str, Any]]]:
+    """Every Application every recorded ApplicationSet would generate, with the name of that ApplicationSet."""
     secrets = cluster_secrets(recording)
     generated = []
     for application_set in application_sets(recording):
-        namespace = (application_set.get("metadata") or {}).get("namespace")
+        metadata = application_set.get("metadata") or {}
         # ArgoCD lists cluster Secrets in its own namespace, where Slipway's ApplicationSets live.
-        local = [s for s in secrets if (s.get("metadata") or {}).get("namespace") == namespace]
-        generated += expand(application_set, local)
+        local = [s for s in secrets if (s.get("metadata") or {}).get("namespace") == metadata.get("namespace")]
+        generated += [(str(metadata.get("name", "")), app) for app in expand(application_set, local)]
     return generated
+
+
+def applications(recording: Recording) -> list[dict[str, Any]]:
+    """Every Application that every recorded ApplicationSet would generate."""
+    return [application for _, application in owned_applications(recording)]
+
+
+def idle_application_sets(recording: Recording, owned: Sequence[tuple[str, Mapping[str, Any]]]) -> list[str]:
+    """The recorded ApplicationSets that generate no Application (`owned` from `owned_applications`)."""
+    owners = {owner for owner, _ in owned}
+    names = [str((s.get("metadata") or {}).get("name", "")) for s in application_sets(recording)]
+    return sorted(name for name in names if name not in owners)

@@ -328,8 +328,3 @@ def kubeconfig_for(cluster: str, server: str, tenant: str) -> str:
         ],
     }
     return yaml.safe_dump(document, sort_keys=False)
-
-
-def config_json(value: Any) -> str:
-    """How the Pulumi CLI hands a structured config value to a program: JSON text."""
-    return value if isinstance(value, str) else json.dumps(value)

@@ -36,10 +36,17 @@ def _format_value(value: Any, limit: int | None = None) -> str:
     return text
 
 
-def tree(recording: Recording, *, details: bool = True, generated: Sequence[Mapping[str, Any]] | None = None) -> str:
+def tree(
+    recording: Recording,
+    *,
+    details: bool = True,
+    generated: Sequence[Mapping[str, Any]] | None = None,
+    idle: Sequence[str] = (),
+) -> str:
     """The resources as a tree of components, each a create, with a change summary.
 
-    `generated` is `applications(recording)`, when the caller has it already.
+    `generated` is `applications(recording)`, when the caller has it already; `idle` names the
+    ApplicationSets that generate nothing (an add-on switched off: ArgoCD removes it everywhere).
     """
     lines = [f"Previewing update ({recording.project}/{recording.stack}), offline: recording engine, no cloud", ""]
     lines.append(f"     {'Type':<60} Name")
@@ -76,6 +83,9 @@ def tree(recording: Recording, *, details: bool = True, generated: Sequence[Mapp
             sync = "auto" if "automated" in spec.get("syncPolicy", {}) else "manual"
             target = f"{spec['destination']['server']} {spec['destination']['namespace']}"
             lines.append(f"    {app['metadata']['name']:<48} {spec['project']:<16} {sync:<6} {target}")
+    if idle:
+        lines += ["", "ApplicationSets generating no Application (ArgoCD deletes what they installed, if any):"]
+        lines += [f"    {name}" for name in sorted(idle)]
     lines += ["", "Resources:", f"    + {len(recording.resources)} to create"]
     return "\n".join(lines) + "\n"
 

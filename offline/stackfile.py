@@ -22,6 +22,7 @@ expected what`, and none shows a value: it could be a secret.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from ruamel.yaml.events import (
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
-from offline.outputs import config_json
+from offline.gojson import go_float, marshal
 
 PLACEHOLDER = "offline-placeholder-for-{path}"
 
@@ -354,6 +355,46 @@ def read_stack_file(path: Path) -> tuple[Any, dict[str, int]]:
     except YAMLError as err:
         raise StackFileError(f"{name}: (file): not valid YAML: {' '.join(str(err).split())}") from None
     return document, checker.lines
+
+
+def _pulumi_roundtrip(value: Any) -> Any:
+    """A float that go-yaml writes back without a fraction (`100`, `-0`) is read again as an int.
+
+    LoadProjectStackBytes marshals the parsed file and unmarshals it again (workspace/loaders.go at
+    pulumi/pulumi sdk v3.272.0): strconv's shortest 'g' text has no fraction or exponent for an
+    integral float below 1e6, so such a float comes back an int (conformance check 6 shows it).
+    """
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e6:
+        return int(value)
+    if isinstance(value, dict):
+        return {key: _pulumi_roundtrip(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_pulumi_roundtrip(item) for item in value]
+    return value
+
+
+def config_json(value: Any) -> str:
+    """The text the Pulumi CLI hands a program for one config value (config.Map.Decrypt).
+
+    Structured values are Go's JSON (`offline.gojson`); a top-level scalar is its text as Go
+    prints it: null is empty, an int keeps every digit, a float is Go's shortest text.
+    """
+    value = _pulumi_roundtrip(value)
+    if isinstance(value, (dict, list)):
+        try:
+            return marshal(value)
+        except ValueError:
+            # NaN or an infinity: Go's encoder refuses it, and `read_stack_file` refuses such a file
+            # before this point. A document built in code gets JSON's `Infinity` so that the settings'
+            # own finite-number check names the key.
+            return json.dumps(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return go_float(value)
+    return str(value)
 
 
 def _is_secure(value: Any) -> bool:

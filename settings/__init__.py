@@ -267,6 +267,9 @@ from settings.loader import (
 from settings.loader import (
     stored_secrets as stored_secrets,
 )
+from settings.offered import (
+    unlisted_warnings as unlisted_warnings,
+)
 from settings.platform import (
     ENTRA_ISSUER as ENTRA_ISSUER,
 )

@@ -19,6 +19,7 @@ from settings.base import (
     UUID_PATTERN,
     WORKSPACE_NAME,
 )
+from settings.boundaries import address_problems, network_problems, production_policy_problems, repository_problems
 from settings.cloud import (
     DEPLOY_CI,
     GOLDEN_IMAGE_BUILD,
@@ -29,7 +30,10 @@ from settings.cloud import (
     Runners,
     api_server,
 )
+from settings.delivery import ProjectLayout
 from settings.github import variable_prefix
+from settings.names import name_collisions, stack_name_problems
+from settings.offered import offered_problems
 from settings.platform import EnforcementAction
 from settings.stack import Settings
 
@@ -145,7 +149,9 @@ def cross_checks(settings: Settings, stack: str) -> list[str]:
     problems += _github_checks(settings, stack, production) + _delivery_checks(settings)
     if settings.identity is not None:
         problems += _identity_checks(settings, stack)
-    return problems
+    problems += stack_name_problems(settings, stack) + name_collisions(settings, stack) + offered_problems(settings)
+    problems += network_problems(settings) + address_problems(settings)
+    return problems + repository_problems(settings) + production_policy_problems(settings)
 
 
 def _cloud_layer_checks(settings: Settings, stack: str) -> list[str]:
@@ -185,20 +191,54 @@ def _platform_checks(settings: Settings, stack: str, production: bool) -> list[s
             f"{ns}:platform.argocd.url: required with SSO: ArgoCD's external https:// URL, which the sign-in "
             "redirects to (the chart's default is https://argocd.example.com)"
         )
+    sso = argocd.sso
+    if platform.enabled and sso is not None and sso.client_secret is None and sso.application_object_id is None:
+        problems.append(
+            f"{ns}:platform.argocd.sso: got neither clientSecret nor applicationObjectId, expected one: the "
+            "identity provider refuses a code exchange without client credentials (Entra ID: AADSTS7000218), "
+            "so nobody could sign in; set applicationObjectId (Entra ID, workload identity) or clientSecret"
+        )
+    federated = platform.enabled and sso is not None and sso.application_object_id is not None
+    if federated and sso is not None and not (sso.entra and settings.azure.enabled):
+        problems.append(
+            f"{ns}:platform.argocd.sso.applicationObjectId: needs Entra ID SSO and the cloud layer (the hub's "
+            "OIDC issuer signs argocd-server's token); use clientSecret otherwise"
+        )
     if platform.enabled and argocd.sso is not None and argocd.sso.entra:
-        for field_name, groups in argocd.rbac.model_dump(by_alias=True).items():
+        for field_name, groups in argocd.rbac.subjects().items():
             for index, group in enumerate(groups):
                 if not re.fullmatch(UUID_PATTERN, group):
                     problems.append(
                         f"{ns}:platform.argocd.rbac.{field_name}[{index}]: got {group!r}, expected an Entra ID group "
                         "object id (lowercase UUID): Entra ID puts group ids, not names, in the groups claim"
                     )
+    problems += _gpu_driver_checks(settings)
     if production and platform.enabled and platform.gatekeeper.enforcement_action is not EnforcementAction.DENY:
         problems.append(
             f"{ns}:platform.gatekeeper.enforcementAction: got '{platform.gatekeeper.enforcement_action.value}' "
             f"on production stack '{stack}', expected deny"
         )
     return problems
+
+
+def _gpu_driver_checks(settings: Settings) -> list[str]:
+    """One driver owner per GPU cluster: the GPU operator's `driver.enabled` is cluster-wide.
+
+    With `Install` beside `None` the operator would either install a second driver on AKS's pools
+    or none on the others, so Slipway refuses the mix rather than model per-node driver labels.
+    """
+    clusters = settings.clusters.enabled() if settings.clusters is not None else {}
+    gpu = clusters.get("gpu")
+    if gpu is None or not (settings.platform.enabled and settings.platform.addons.gpu_operator):
+        return []
+    drivers = {pool.driver for pool in gpu.gpu_pools}
+    if len(drivers) < 2:
+        return []
+    shown = ", ".join(f"{pool.name}: {pool.driver.value}" for pool in gpu.gpu_pools)
+    return [
+        f"{NAMESPACE}:clusters.gpu.gpuPools: got mixed drivers ({shown}) with the GPU operator, expected one "
+        "driver setting for every pool: the operator installs the driver on the whole cluster or nowhere"
+    ]
 
 
 def _github_checks(settings: Settings, stack: str, production: bool) -> list[str]:
@@ -237,7 +277,21 @@ def _delivery_checks(settings: Settings) -> list[str]:
             )
     if settings.azure.enabled and settings.clusters is not None and delivery.enabled:
         problems += _served_environment_checks(settings)
-    return problems
+    return problems + _team_rbac_checks(settings)
+
+
+def _team_rbac_checks(settings: Settings) -> list[str]:
+    """Per-team developer groups need per-team projects: ArgoCD scopes a role's rights by project.
+
+    A team without services (yet) is let through: its groups then hold no right at all.
+    """
+    teams = settings.platform.argocd.rbac.teams
+    if not teams or not settings.delivery.enabled or settings.delivery.projects is ProjectLayout.PER_TEAM:
+        return []
+    return [
+        f"{NAMESPACE}:platform.argocd.rbac.teams: got groups for {sorted(teams)} with delivery.projects "
+        f"'{settings.delivery.projects.value}', expected perTeam: a team's rights are its own project's"
+    ]
 
 
 def _served_environment_checks(settings: Settings) -> list[str]:

@@ -41,6 +41,9 @@ from settings.base import (
     VmSize,
     unique,
 )
+from settings.reference import log_analytics_retention
+
+_RETENTION = log_analytics_retention()
 
 # --- slipway:azure -------------------------------------------------------------------
 
@@ -94,7 +97,8 @@ class MonitoringSettings(Model):
     """The observability baseline: a Log Analytics workspace receiving the clusters' and registry's logs."""
 
     enabled: bool = True
-    retention_days: int = Field(default=30, gt=0)
+    # Log Analytics' analytics retention range (settings/reference/log-analytics-retention.md).
+    retention_days: int = Field(default=30, ge=_RETENTION[0], le=_RETENTION[1])
     # Microsoft Defender for Containers' sensor on every cluster, reporting to the workspace.
     defender: bool = False
 
@@ -103,6 +107,17 @@ class MonitoringSettings(Model):
         if self.defender and not self.enabled:
             raise ValueError("defender: got true with enabled false, expected the workspace Defender reports to")
         return self
+
+
+class AcceptUnlisted(Model):
+    """Values Slipway's vendored lists do not hold yet (settings/reference/SOURCE.md), taken with a warning.
+
+    For a region Azure opened or a Kubernetes version AKS released after the lists were last refreshed.
+    """
+
+    regions: list[AzureRegion] = Field(default_factory=list, max_length=10)
+    kubernetes_versions: list[KubernetesVersion] = Field(default_factory=list, max_length=10)
+    gpu_vm_sizes: list[VmSize] = Field(default_factory=list, max_length=10)
 
 
 class AzureSettings(Model):
@@ -115,6 +130,7 @@ class AzureSettings(Model):
     tags: dict[TagName, TagValue] = Field(default_factory=dict, max_length=50)
     network: NetworkSettings = Field(default_factory=NetworkSettings)
     monitoring: MonitoringSettings = Field(default_factory=MonitoringSettings)
+    accept_unlisted: AcceptUnlisted = Field(default_factory=AcceptUnlisted)
 
 
 # --- slipway:registries --------------------------------------------------------------
@@ -284,6 +300,11 @@ class GpuPoolSettings(Model):
                 "(the cluster's own pools)"
             )
         unique(self.zones, "zones")
+        if "spot_max_price" in self.model_fields_set and not self.spot:
+            raise ValueError(
+                f"spotMaxPrice: got {self.spot_max_price} on a pool with spot false, expected no spotMaxPrice: "
+                "it is the price paid for Spot instances (ARM's spotMaxPrice), which this pool does not use"
+            )
         return self
 
 

@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from contracts.gitops import environment_label, is_system_namespace
+from contracts.gitops import Addon, environment_label, is_system_namespace
+from contracts.helm import MAX_RELEASE_NAME, release_name_problem
+from contracts.syncwindow import CronError, load_location, parse_duration, parse_schedule
 from settings.base import PRODUCTION_STACK, Dns1123Label, Model, RepositoryName, unique
 from settings.platform import GitRepoSettings
 
 # --- slipway:delivery ----------------------------------------------------------------
 
 
+def _release_name(name: str) -> str:
+    # The service's name is its Helm release name in every environment (the Application's
+    # `helm.releaseName`); Helm refuses more than 53 characters, so `helm template` would fail.
+    if release_name_problem(name) is not None:
+        raise ValueError(
+            f"at most {MAX_RELEASE_NAME} characters ({len(name)} given): it is the service's Helm release name, "
+            "which Helm limits to 53"
+        )
+    return name
+
+
 class ServiceSettings(Model):
     """One service: its chart and per-environment values live in the GitOps repository."""
 
-    name: Dns1123Label
+    name: Annotated[Dns1123Label, AfterValidator(_release_name)]
     team: Dns1123Label = "services"
     repository: RepositoryName | None = None
     gpu: bool = False
@@ -31,12 +45,55 @@ class ProjectLayout(StrEnum):
 
 
 class SyncWindowSettings(Model):
-    """When production may change: an allow window (cron start, duration); manual syncs stay allowed."""
+    """When production may change: an allow window (cron start, duration, IANA time zone).
 
-    schedule: str = Field(default="0 8 * * 1-4", pattern=r"^(\S+\s+){4}\S+$")
-    duration: str = Field(default="8h", pattern=r"^[0-9]+[mh]$")
+    Outside the window nothing syncs in production, manual syncs included. `breakGlass` is the
+    documented way out: a reason (an incident or change ticket) that, committed to the stack file and
+    applied, lets manual syncs through outside the window and writes the reason into the window's
+    description, so the exception is reviewed, applied by Pulumi and shown in the AppProject.
+    Schedule, duration and zone are read as ArgoCD v3.4.4 reads them (contracts/syncwindow.py).
+    """
+
+    schedule: str = "0 8 * * 1-4"
+    duration: str = "8h"
     time_zone: str = "UTC"
+    break_glass: str | None = Field(default=None, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")
 
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        try:
+            schedule = parse_schedule(value)
+        except CronError as error:
+            raise ValueError(f"a five-field cron schedule as ArgoCD parses it (robfig/cron): {error}") from None
+        if not schedule.ever_fires():
+            raise ValueError("a schedule that fires on some date (ArgoCD treats one that never fires as always open)")
+        return value
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        try:
+            duration = parse_duration(value)
+        except ValueError as error:
+            raise ValueError(f"a Go duration such as 8h or 90m: {error}") from None
+        if not timedelta(minutes=1) <= duration <= timedelta(days=7):
+            raise ValueError("a duration from 1m to 168h (a shorter window never opens; a week covers every schedule)")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _time_zone(cls, value: str) -> str:
+        # ArgoCD logs an unknown zone and silently uses UTC: refuse it here instead.
+        if value == "Local" or load_location(value) is None:
+            raise ValueError(
+                "an IANA time zone name such as UTC or Europe/Amsterdam (ArgoCD reads an unknown one as UTC)"
+            )
+        return value
+
+
+# An add-on's Applications are `<addon>-<cluster>`, a service's `<service>-<environment>-<cluster>`.
+ADDON_APPLICATIONS = frozenset(addon.value for addon in Addon)
 
 # Documented upper bounds of one stack (docs/SETTINGS.md): the benchmark measures the preview at them.
 MAX_SERVICES = 1000
@@ -84,6 +141,11 @@ class DeliverySettings(Model):
                     )
                 if is_system_namespace(namespace):
                     raise ValueError(f"{where} would be delivered into the system namespace '{namespace}': rename it")
+                if namespace in ADDON_APPLICATIONS:
+                    raise ValueError(
+                        f"{where} makes the Applications '{namespace}-<cluster>', the names of add-on "
+                        f"'{namespace}''s Applications: rename the service"
+                    )
                 if namespace in namespaces:
                     raise ValueError(
                         f"{where} and {namespaces[namespace]} both need the namespace (and Application) "

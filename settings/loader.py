@@ -17,6 +17,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from settings.base import NAMESPACE, PATTERN_MEANINGS
 from settings.checks import cross_checks
 from settings.stack import SECTIONS, Settings
+from settings.text import text_problems
 
 
 class SettingsError(pulumi.RunError):
@@ -99,6 +100,10 @@ def load_settings(raw: Mapping[str, Any], stack: str) -> Settings:
     unknown = sorted(set(raw) - set(SECTIONS))
     problems = [f"{NAMESPACE}:{key}: unknown config section, expected one of {', '.join(SECTIONS)}" for key in unknown]
     sections = {key: value for key, value in raw.items() if key in SECTIONS}
+    # Free text first: a key holding a control character must not reach the lines below unescaped.
+    text = text_problems(sections, _holds_secret)
+    if text:
+        raise SettingsError(problems + text)
     try:
         settings = Settings.model_validate(sections)
     except ValidationError as err:

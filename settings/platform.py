@@ -10,7 +10,7 @@ from pydantic import AfterValidator, Field, SecretStr
 
 from contracts.analysis import AnalysisThresholds
 from contracts.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES
-from settings.base import Dns1123Label, GitBranch, HttpsUrl, Model, pattern
+from settings.base import Dns1123Label, GitBranch, HttpsUrl, Model, Uuid, pattern
 
 # --- slipway:platform ----------------------------------------------------------------
 
@@ -37,16 +37,31 @@ RbacSubject = Annotated[str, AfterValidator(_rbac_subject)]
 
 
 class ArgoRbacSettings(Model):
-    """SSO groups mapped to ArgoCD roles (Entra ID: group object ids); everyone else is readonly.
+    """SSO groups mapped to ArgoCD rights (Entra ID: group object ids); anyone else gets nothing.
 
-    CI's group gets no global role: its only sync right is the `ci` role of each service
-    project, on non-production applications.
+    - `admins`: ArgoCD's built-in admin role;
+    - `operators`: everything on every application (override and production syncs included), read
+      the rest;
+    - `developers`: view (get, logs) every application, change none;
+    - `teams`: per team, the groups that may also sync that team's non-production applications (its
+      project's `developer` role; needs `delivery.projects: perTeam`);
+    - `releasers`: may sync production applications (inside the production sync window);
+    - `ciDeployers`: CI, whose only right is the `ci` role of each non-production project.
+    Syncing any revision other than the Application's own needs `override`, which only operators
+    and admins hold (`application.sync.requireOverridePrivilegeForRevisionSync`).
     """
 
     admins: list[RbacSubject] = Field(default_factory=list)
     operators: list[RbacSubject] = Field(default_factory=list)
     developers: list[RbacSubject] = Field(default_factory=list)
+    teams: dict[Dns1123Label, list[RbacSubject]] = Field(default_factory=dict)
+    releasers: list[RbacSubject] = Field(default_factory=list)
     ci_deployers: list[RbacSubject] = Field(default_factory=list)
+
+    def subjects(self) -> dict[str, list[str]]:
+        """Every group list by its key path under `rbac` (`teams.<team>` for a team's)."""
+        lists = {key: value for key, value in self.model_dump(by_alias=True).items() if key != "teams"}
+        return lists | {f"teams.{team}": groups for team, groups in self.teams.items()}
 
 
 # Entra ID's OIDC issuer, in the form ArgoCD's Entra ID guide gives:
@@ -61,6 +76,9 @@ class SsoSettings(Model):
     issuer: HttpsUrl
     client_id: str = Field(min_length=1)
     client_secret: SecretStr | None = None
+    # Entra ID without a client secret: the app registration's object id, on which Pulumi declares
+    # the federated credential argocd-server signs users in with (workload identity).
+    application_object_id: Uuid | None = None
 
     @property
     def entra(self) -> bool:
@@ -73,9 +91,22 @@ class NotificationsSettings(Model):
     slack_channel: str = Field(default="platform-alerts", pattern=r"^[a-z0-9][a-z0-9_-]{0,79}$")
 
 
+class RepositoryCredentialsSettings(Model):
+    """A GitHub App ArgoCD reads the platform and GitOps repositories as (private repositories).
+
+    Install the App on those two repositories only, with read access to contents; its private key
+    is a secret setting. Without this, both repositories must be public.
+    """
+
+    github_app_id: int = Field(ge=1)
+    github_app_installation_id: int = Field(ge=1)
+    github_app_private_key: SecretStr
+
+
 class ArgoCdSettings(Model):
     # ArgoCD's external URL (argocd-cm `url`): SSO redirects and notification links use it.
     url: HttpsUrl | None = None
+    repository_credentials: RepositoryCredentialsSettings | None = None
     rbac: ArgoRbacSettings = Field(default_factory=ArgoRbacSettings)
     sso: SsoSettings | None = None
     notifications: NotificationsSettings = Field(default_factory=NotificationsSettings)

@@ -3,6 +3,10 @@
 - Custom resources against their CRD's `openAPIV3Schema`, made as strict as the API
   server is: a field the schema does not know is an error (the server would prune it
   silently) unless the schema says `x-kubernetes-preserve-unknown-fields`.
+- Custom resources' names as the API server checks them (the custom-resource strategy's
+  `ValidateObjectMetaAccessor` with `NameIsDNSSubdomain`: k8s.io/apiextensions-apiserver v0.33.13
+  `pkg/registry/customresource/validator.go`; the rule in k8s.io/apimachinery v0.33.13
+  `pkg/util/validation/validation.go`, `dns1123SubdomainFmt` and `DNS1123SubdomainMaxLength`).
 - Helm values against the pinned chart's `values.yaml`: every key we set must exist there,
   unless it sits under a map the chart leaves free-form (an empty default, or a map the
   chart documents as free-form, listed per chart).
@@ -10,6 +14,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
@@ -26,6 +31,20 @@ TEST_CRD_DIR = SCHEMA_DIR / "crds"
 FREE_FORM_VALUES: dict[str, set[str]] = {
     "argo-cd": {"configs.cm", "configs.params", "configs.rbac"},
 }
+
+
+_DNS1123_LABEL = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+DNS1123_SUBDOMAIN = re.compile(f"{_DNS1123_LABEL}(\\.{_DNS1123_LABEL})*")
+DNS1123_SUBDOMAIN_MAX_LENGTH = 253
+
+
+def _name_errors(document: Mapping[str, Any]) -> list[str]:
+    name = document.get("metadata", {}).get("name")
+    if not isinstance(name, str) or not name:
+        return ["metadata.name: Required value"]
+    if len(name) > DNS1123_SUBDOMAIN_MAX_LENGTH or not DNS1123_SUBDOMAIN.fullmatch(name):
+        return [f"metadata.name: {name!r} is not a lowercase RFC 1123 subdomain"]
+    return []
 
 
 def _strict(schema: Any) -> Any:
@@ -76,7 +95,7 @@ def custom_resource_errors(document: Mapping[str, Any]) -> list[str]:
     schema = crd_schemas().get(key)
     if schema is None:
         return [f"no pinned CRD for {key}"]
-    return _errors(document, schema)
+    return _name_errors(document) + _errors(document, schema)
 
 
 def constraint_errors(constraint: Mapping[str, Any], template: Mapping[str, Any]) -> list[str]:
@@ -110,7 +129,7 @@ def constraint_errors(constraint: Mapping[str, Any], template: Mapping[str, Any]
             },
         }
     )
-    return _errors(constraint, schema)
+    return _name_errors(constraint) + _errors(constraint, schema)
 
 
 @cache

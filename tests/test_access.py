@@ -242,8 +242,11 @@ def test_cli_prints_the_report_as_json(
     recorded: Callable[[str], Recording], capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["access", "--stack", "dev", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == access.document(recorded("dev"))
-    assert access.text(recorded("dev")).endswith("access rules: 0 violation(s)\n")
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == access.full_document(recorded("dev"))
+    assert printed["azure"] == access.document(recorded("dev")) and printed["argocd"]["violations"] == []
+    assert "\naccess rules: 0 violation(s)\n" in access.text(recorded("dev"))
+    assert access.text(recorded("dev")).endswith("ArgoCD access rules: 0 violation(s)\n")
 
 
 def test_application_mode_reports_the_applications() -> None:

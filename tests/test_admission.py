@@ -148,8 +148,8 @@ def test_each_refusal_is_reported_once_with_argocds_reason() -> None:
         '"https://nowhere": cluster "https://nowhere" not found',
         "Application both: application destination spec is invalid: application destination can't have both name "
         f"and server defined: gpu {GPU_SERVER}",
-        "Application dup: 2 generated Applications share this name; ArgoCD creates none of them",
-        "Application dup: 2 generated Applications share this name; ArgoCD creates none of them",
+        "Application dup: an Application of this name was generated before it; ArgoCD keeps that one and "
+        "refuses this one",
         "Application into-system: application destination server 'https://kubernetes.default.svc' and namespace "
         "'gatekeeper-system' do not match any of the allowed destinations in project 'team-a'",
         "Application into-system: namespace 'gatekeeper-system' is a system namespace; only project 'platform' "

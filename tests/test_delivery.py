@@ -126,34 +126,30 @@ def test_autoscaling_services_ignore_replica_drift(recorded: Callable[[str], Rec
 def test_appprojects_destinations_match_environments(recorded: Callable[[str], Recording]) -> None:
     recording = recorded("prod")
     projects = {r.plain()["metadata"]["name"]: r.plain()["spec"] for r in recording.of_type(PROJECT)}
-    assert set(projects) == {"platform", "team-payments", "team-web", "team-ml"}
-    for name in ("team-payments", "team-web", "team-ml"):
-        spec = projects[name]
-        assert (
-            custom_resource_errors(
-                {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": name}, "spec": spec}
-            )
-            == []
-        )
-        # only the team's own services' namespaces, on the clusters that run them
-        assert {(d["name"], d["namespace"]) for d in spec["destinations"]} == {
-            (cluster, f"{service}-{env}")
-            for env in ("dev", "staging", "prod")
-            for service, cluster in TEAM_SERVICES[name]
-        }
-        assert spec["clusterResourceWhitelist"] == []
-        assert spec["sourceRepos"] == ["https://github.com/acme-platform/gitops.git"]
-        (role,) = spec["roles"]
-        assert all("-prod-" not in policy for policy in role["policies"])
-        assert any("-staging-" in policy and ", sync," in policy for policy in role["policies"])
-        assert role["groups"] == ["9c4f5d6e-7a8b-4c93-9d0e-2f3a4b5c6d7e"]
-        assert sorted(role["policies"]) == sorted(
-            f"p, proj:{name}:ci, applications, {action}, {name}/*-{env}-*, allow"
-            for env in ("dev", "staging")
-            for action in ("get", "sync")
-        )
-        (window,) = spec["syncWindows"]
-        assert window["kind"] == "allow" and window["manualSync"] is True and window["applications"] == ["*-prod-*"]
+    teams = ("team-payments", "team-web", "team-ml")
+    assert set(projects) == {"platform", *teams, *(f"production-{t}" for t in teams)}
+    for base in teams:
+        for name, envs in ((base, ("dev", "staging")), (f"production-{base}", ("prod",))):
+            spec = projects[name]
+            document = {"apiVersion": "argoproj.io/v1alpha1", "kind": "AppProject", "metadata": {"name": name}}
+            assert custom_resource_errors({**document, "spec": spec}) == []
+            # only the team's own services' namespaces of these environments, on the clusters that run them
+            expected = {(cluster, f"{service}-{env}") for env in envs for service, cluster in TEAM_SERVICES[base]}
+            assert {(d["name"], d["namespace"]) for d in spec["destinations"]} == expected
+            assert spec["clusterResourceWhitelist"] == [
+                {"group": "", "kind": "Namespace", "name": ns} for ns in sorted({ns for _, ns in expected})
+            ]
+            assert spec["sourceRepos"] == ["https://github.com/acme-platform/gitops.git"]
+        roles = {role["name"]: role for role in projects[base]["roles"]}
+        assert roles["ci"]["groups"] == ["9c4f5d6e-7a8b-4c93-9d0e-2f3a4b5c6d7e"]
+        assert roles["ci"]["policies"] == [
+            f"p, proj:{base}:ci, applications, {action}, {base}/*, allow" for action in ("get", "sync")
+        ]
+        assert "syncWindows" not in projects[base]
+        production = {role["name"]: role for role in projects[f"production-{base}"]["roles"]}
+        assert set(production) == {"developer", "release"}
+        (window,) = projects[f"production-{base}"]["syncWindows"]
+        assert window["kind"] == "allow" and window["manualSync"] is False and window["applications"] == ["*"]
 
 
 def test_every_service_application_names_a_project_that_exists(recorded: Callable[[str], Recording]) -> None:
@@ -185,7 +181,10 @@ def test_services_applicationsets_pass_the_project_under_a_key_the_clusters_gene
                 assert "clusters" in first
                 for element in second["list"]["elements"]:
                     assert not CLUSTER_GENERATOR_PARAMS & set(element), element
-                    assert element["serviceProject"] in {"services", "team-payments", "team-web", "team-ml"}
+                    projects = {"services", "team-payments", "team-web", "team-ml"}
+                    production = appset["metadata"]["labels"]["slipway.io/production"] == "true"
+                    expected = {f"production-{p}" for p in projects} if production else projects
+                    assert element["serviceProject"] in expected
     with pytest.raises(ValueError, match=r"\['project'\] would be overridden"):
         clusters_matrix({"gpu": "true"}, [{"service": "a", "project": "team-a"}])
 
@@ -199,6 +198,7 @@ def test_dev_stack_has_no_production_environment(recorded: Callable[[str], Recor
 def test_shared_project_layout() -> None:
     document = stack_document("dev")
     slipway(document, "delivery")["projects"] = "shared"
+    del slipway(document, "platform")["argocd"]["rbac"]["teams"]
     recording = run_stack_document("dev", document)
     names = {r.plain()["metadata"]["name"] for r in recording.of_type(PROJECT)}
     assert names == {"platform", "services"}

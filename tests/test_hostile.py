@@ -173,11 +173,120 @@ CASES = [
         r"in production stack 'prod-plaintext-secret', expected it encrypted: pulumi config set --stack "
         r"prod-plaintext-secret --secret --path 'slipway:registries\.ghcr\.pullToken' <value>",
     ),
+    # Names that collide once Azure or GitHub normalise them, and list entries given twice
+    ("Dev", r"^  - slipway:\(stack\): stack 'Dev' names Azure resources \(rg-slipway-Dev\) and GitHub variables"),
+    (
+        "tag-case-collision",
+        r"^  - slipway:azure\.tags\.owner: got 'owner', which collides with azure\.tags\.Owner 'Owner'",
+    ),
+    ("tag-overrides-own", r"^  - slipway:azure\.tags\.App: got 'App', which collides with Slipway's own tag app"),
+    (
+        "repository-case-collision",
+        r"^  - slipway:delivery\.services\[1\]\.repository: got 'payments', which collides with "
+        r"delivery\.services\[0\]\.repository 'Payments' \(GitHub repository names are case-insensitive\)",
+    ),
+    (
+        "repository-sanitised-collision",
+        r"^  - slipway:delivery\.services\[1\]\.repository: got 'pay_api', which collides with "
+        r"delivery\.services\[0\]\.repository 'pay\.api' \(both become the delivery identity",
+    ),
+    ("deploy-role-twice", r"^  - slipway:identity\.deployRoles\[1\]: got 'Contributor', which collides with identity"),
+    ("reviewer-twice", r"^  - slipway:github\.reviewers\.users\[1\]: got 'alice', which collides with"),
+    # Length and character rules of the target, for derived names
+    (
+        "github",
+        r"^  - slipway:github\.enabled: stack 'github' gives the Actions variable names 'GITHUB_AZURE_TENANT_ID'",
+    ),
+    (
+        "identity-name-too-long",
+        r"^  - slipway:delivery\.services\[0\]\.repository: .* makes the identity name 'id-slipway-.*' "
+        r"\(143 characters\), expected 3-128",
+    ),
+    # Networks that cannot work
+    (
+        "address-space-service-cidr",
+        r"^  - slipway:azure\.network\.addressSpace: got 10\.0\.0\.0/16, which overlaps 10\.0",
+    ),
+    ("address-space-pod-cidr", r"^  - slipway:azure\.network\.addressSpace: got 10\.240\.0\.0/12, .* overlay pod CIDR"),
+    ("address-space-link-local", r"^  - slipway:azure\.network\.addressSpace: got 169\.254\.0\.0/16, .* AKS reserves"),
+    ("api-allow-list-internet", r"^  - slipway:clusters\.hub\.authorizedIpRanges\[0\]: got 0\.0\.0\.0/0, which lets"),
+    # Values Azure does not offer
+    ("unknown-region", r"^  - slipway:azure\.location: got 'westeurop', expected an Azure region"),
+    (
+        "kubernetes-never-offered",
+        r"^  - slipway:clusters\.hub\.kubernetesVersion: got '1\.12', expected a Kubernetes version",
+    ),
+    (
+        "gpu-pool-without-gpus",
+        r"^  - slipway:clusters\.gpu\.gpuPools\[0\]\.vmSize: got 'Standard_D4ds_v5', expected a VM",
+    ),
+    (
+        "spot-price-not-spot",
+        r"^  - slipway:clusters\.gpu\.gpuPools\[0\]: spotMaxPrice: got 0\.5 on a pool with spot false",
+    ),
+    (
+        "retention-out-of-range",
+        r"^  - slipway:azure\.monitoring\.retentionDays: got 1000, expected less than or equal to 730",
+    ),
+    # Free text that reaches other systems
+    ("control-characters", r"^  - slipway:azure\.tags\.owner: a value holding the control character U\+0000"),
+    (
+        "control-characters",
+        r"^  - slipway:platform\.argocd\.sso\.clientId: a value holding the control character U\+001B",
+    ),
+    ("control-characters", r"^  - slipway:delivery\.productionSyncWindow\.timeZone: a value .* character U\+000D"),
+    ("control-characters", r"^  - slipway:github\.productionTagPattern: a value holding the control character U\+0007"),
+    ("unbounded-text", r"^  - slipway:platform\.argocd\.sso\.clientId: a value of 5,000 characters, expected at most"),
+    ("template-in-url", r"^  - slipway:delivery\.gitRepo\.url: got .*, which holds a Go-template delimiter"),
+    (
+        "template-function-in-url",
+        r"^  - slipway:platform\.gitRepo\.url: got .*env.*, which holds a Go-template delimiter",
+    ),
+    (
+        "argocd-secret-reference",
+        r"^  - slipway:platform\.argocd\.sso\.clientId: got '\$server\.secretkey', starting with '\$'",
+    ),
+    # Addresses and URLs
+    ("metrics-on-metadata", r"^  - slipway:platform\.metrics\.prometheusUrl: got .*169\.254\.169\.254.*link-local"),
+    ("webhook-plain-http", r"^  - slipway:github\.notificationWebhook: \[secret\], expected an https:// URL"),
+    (
+        "webhook-credentials",
+        r"^  - slipway:github\.notificationWebhook: \[secret\], expected a URL without user:password@",
+    ),
+    ("url-credentials", r"^  - slipway:delivery\.gitRepo\.url: a URL with user:password@ in it, expected none"),
+    # Secrets in the wrong place
+    (
+        "secure-in-plain-setting",
+        r"^error: Pulumi\.secure-in-plain-setting\.yaml:6: slipway:azure\.tags\.owner: an encrypted \(secure:\) "
+        r"value in a setting that is not secret",
+    ),
+    # Repositories outside github.owner
+    (
+        "gitops-other-owner",
+        r"^  - slipway:delivery\.gitRepo\.url: got .*evil.*, expected a repository of github\.owner",
+    ),
+    (
+        "gitops-other-host",
+        r"^  - slipway:platform\.gitRepo\.url: got .*gitlab.*, expected a repository of github\.owner",
+    ),
+    (
+        "gitops-repository-other-owner",
+        r"^  - slipway:github\.gitopsRepository: got 'evil/gitops', expected a repository",
+    ),
+    # Production policy that means nothing
+    ("empty-tag-pattern", r"^  - slipway:github\.productionTagPattern: got '', expected a tag pattern"),
+    (
+        "service-is-slipway",
+        r"^  - slipway:delivery\.services\[0\]\.repository: got 'slipway', Slipway's own repository",
+    ),
 ]
+
+# Stack files that look hostile but must keep working.
+KEPT = ["teams-named-like-argocd-projects"]
 
 
 def test_the_corpus_has_a_case_for_every_file() -> None:
-    named = {stack for stack, _ in CASES} | {case.values[0] for case in SETTINGS_CASES}
+    named = {stack for stack, _ in CASES} | {case.values[0] for case in SETTINGS_CASES} | set(KEPT)
     assert named == {path.stem for path in HOSTILE.glob("*.yaml")}
 
 
@@ -187,6 +296,25 @@ def test_hostile_stack_file_is_refused(
 ) -> None:
     text = (HOSTILE / f"{stack}.yaml").read_text()
     assert_refused(text, *preview(capsys, project_with(tmp_path, stack, text), stack), expected)
+
+
+@pytest.mark.parametrize("stack", KEPT)
+def test_hostile_looking_stack_file_is_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str], stack: str) -> None:
+    text = (HOSTILE / f"{stack}.yaml").read_text()
+    code, out, err, elapsed = preview(capsys, project_with(tmp_path, stack, text), stack)
+    assert code == 0 and out.startswith("{"), err
+    assert "Traceback" not in err and elapsed < TIME_BOUND
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_crlf_and_cr_files_read_as_the_same_file(tmp_path: Path, newline: str) -> None:
+    text = (HOSTILE / "teams-named-like-argocd-projects.yaml").read_text()
+    plain, other = tmp_path / "plain", tmp_path / "other"
+    plain.mkdir()
+    other.mkdir()
+    (plain / "Pulumi.s.yaml").write_text(text)
+    (other / "Pulumi.s.yaml").write_bytes(text.replace("\n", newline).encode())
+    assert load_stack_config(other, "s") == load_stack_config(plain, "s")
 
 
 def test_a_stack_file_too_large_to_read_in_seconds(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

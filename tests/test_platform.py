@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
@@ -10,11 +12,11 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import run_stack_document, slipway, stack_document
+from conftest import project_copy, run_stack_document, slipway, stack_document
 from schema_check import SCHEMA_DIR, constraint_errors, custom_resource_errors, unknown_value_keys
 
 from components.versions import ADDON_CHARTS, ARGO_CD
-from offline.engine import Recording
+from offline.engine import Recording, reveal
 
 STACKS_WITH_PLATFORM = ("dev", "prod", "local")
 APPSET = "kubernetes:argoproj.io/v1alpha1:ApplicationSet"
@@ -141,7 +143,8 @@ def test_argocd_high_availability_in_prod_single_replicas_in_dev(recorded: Calla
 def test_argocd_rbac_tracking_and_crds(recorded: Callable[[str], Recording]) -> None:
     values = argocd_values(recorded("prod"))
     rbac = values["configs"]["rbac"]
-    assert rbac["policy.default"] == "role:readonly" and rbac["scopes"] == "[groups]"
+    # no default role: a signed-in user in none of the groups sees nothing
+    assert rbac["policy.default"] == "" and rbac["scopes"] == "[groups]"
     for line in (
         "g, 6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b, role:admin",
         "g, 7a2d3b4c-5e6f-4a71-9b8c-0d1e2f3a4b5c, role:operator",
@@ -239,6 +242,17 @@ def test_gpu_driver_left_to_aks_turns_the_operator_driver_off() -> None:
     assert values["driver"]["enabled"] is False
 
 
+def test_mixed_gpu_driver_pools_are_refused_naming_each_pool() -> None:
+    from settings import SettingsError
+
+    document = stack_document("prod")
+    slipway(document, "clusters")["gpu"]["gpuPools"][0]["driver"] = "Install"
+    with pytest.raises(
+        SettingsError, match=r"clusters\.gpu\.gpuPools: got mixed drivers \(a100: Install, t4spot: None\)"
+    ):
+        run_stack_document("prod", document)
+
+
 def test_local_stack_has_no_gpu_operator(recorded: Callable[[str], Recording]) -> None:
     assert "gpu-operator" not in application_sets(recorded("local"))
 
@@ -287,6 +301,28 @@ def test_slack_notifications_token_lives_in_its_own_secret() -> None:
     assert argocd_values(run_stack_document("dev", stack_document("dev")))["notifications"]["enabled"] is False
 
 
+def test_private_repositories_are_read_as_a_github_app_whose_key_stays_secret() -> None:
+    document = stack_document("dev")
+    slipway(document, "platform")["argocd"]["repositoryCredentials"] = {
+        "githubAppId": 123,
+        "githubAppInstallationId": 456,
+        "githubAppPrivateKey": "-----BEGIN RSA PRIVATE KEY-----\ntest\n-----END RSA PRIVATE KEY-----\n",
+    }
+    recording = run_stack_document("dev", document)
+    secrets = [r for r in recording.of_type("kubernetes:core/v1:Secret") if r.name.startswith("argocd-repository-")]
+    assert sorted(r.plain()["stringData"]["url"] for r in secrets) == [
+        "https://github.com/acme-platform/gitops.git",
+        "https://github.com/acme-platform/slipway.git",
+    ]
+    for secret in secrets:
+        data = secret.plain()["stringData"]
+        assert secret.plain()["metadata"]["labels"]["argocd.argoproj.io/secret-type"] == "repository"
+        assert (data["type"], data["githubAppID"], data["githubAppInstallationID"]) == ("git", "123", "456")
+        assert secret.secret_inputs() == {"stringData"}
+        assert secret.urn in recording.one(RELEASE).dependencies
+    assert not [r for r in run_stack_document("dev", stack_document("dev")).resources if "repository-" in r.name]
+
+
 def test_ci_has_no_global_role_in_argocd_rbac(recorded: Callable[[str], Recording]) -> None:
     """RBAC grants add up: a global CI sync on `*/*` would let CI sync production whatever the projects say."""
     for stack in ("dev", "prod"):
@@ -294,9 +330,8 @@ def test_ci_has_no_global_role_in_argocd_rbac(recorded: Callable[[str], Recordin
         ci_groups = slipway(stack_document(stack), "platform")["argocd"]["rbac"]["ciDeployers"]
         assert "ci-deployer" not in policy
         assert not [line for line in policy.splitlines() if any(group in line for group in ci_groups)]
-        assert [line for line in policy.splitlines() if ", sync," in line] == [
-            "p, role:developer, applications, sync, */*, allow"
-        ]
+        # the only global sync right is the operators' `applications, *`; every other is a project role's
+        assert [line for line in policy.splitlines() if ", sync," in line] == []
 
 
 # --- SSO ---------------------------------------------------------------------------------
@@ -324,6 +359,45 @@ def sso_problems(change: Callable[[dict[str, Any]], None]) -> list[str]:
     return raised.value.problems
 
 
+def test_prod_sso_signs_in_with_workload_identity_and_its_federated_credential(
+    recorded: Callable[[str], Recording],
+) -> None:
+    """Entra refuses a code exchange without client credentials (AADSTS7000218): the whole login setup."""
+    recording = recorded("prod")
+    values = argocd_values(recording)
+    oidc = yaml.safe_load(values["configs"]["cm"]["oidc.config"])
+    assert oidc["azure"] == {"useWorkloadIdentity": True} and "clientSecret" not in oidc
+    assert oidc["clientID"] == "2c1f6a4e-8d3b-4f5a-9e7c-1b2d3e4f5a6b"
+    assert values["server"]["podLabels"] == {"azure.workload.identity/use": "true"}
+    assert values["configs"]["cm"]["url"] == "https://argocd.acme.example"
+    (credential,) = recording.of_type(
+        "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
+    )
+    inputs = credential.plain()
+    hub = next(r for r in recording.of_type("azure-native:containerservice:ManagedCluster") if "hub" in r.name)
+    assert inputs["applicationId"] == "/applications/5b9e0a1c-2f3d-4be8-8c5d-7e8f9a0b1c2d"
+    assert inputs["subject"] == "system:serviceaccount:argocd:argocd-server"
+    assert inputs["audiences"] == ["api://AzureADTokenExchange"]
+    assert inputs["issuer"] == reveal(hub.outputs)["oidcIssuerProfile"]["issuerURL"]
+    assert not [r for r in recording.of_type("kubernetes:core/v1:Secret") if r.name == "argocd-sso-secret"]
+
+
+def test_sso_without_any_client_credential_is_refused() -> None:
+    document = stack_document("prod")
+    del slipway(document, "platform")["argocd"]["sso"]["applicationObjectId"]
+    assert any("got neither clientSecret nor applicationObjectId" in p for p in sso_problems_of(document))
+
+
+def sso_problems_of(document: dict[str, Any]) -> list[str]:
+    from settings import SettingsError
+
+    try:
+        run_stack_document("prod", document)
+    except SettingsError as error:
+        return error.problems
+    return []
+
+
 def test_sso_needs_a_url() -> None:
     (problem,) = sso_problems(lambda argocd: argocd.pop("url"))
     assert problem.startswith("slipway:platform.argocd.url: required with SSO")
@@ -346,7 +420,9 @@ def test_rbac_subjects_cannot_inject_policy_lines(subject: str) -> None:
 
     document = stack_document("dev")
     slipway(document, "platform")["argocd"]["rbac"]["developers"] = [subject]
-    with pytest.raises(SettingsError, match=r"rbac\.developers\[0\]: .*without commas, quotes, control characters"):
+    # A control character is refused by the rule for every string setting, before the policy's own rule.
+    refusal = r"rbac\.developers\[0\]: .*(without commas, quotes, control characters|control character U\+)"
+    with pytest.raises(SettingsError, match=refusal):
         run_stack_document("dev", document)
 
 
@@ -410,6 +486,21 @@ def test_sealed_secrets_install_waits_for_every_sealing_key(recorded: Callable[[
     assert keys and keys <= set(appset.dependencies)
 
 
+@pytest.mark.parametrize("stack", ["dev", "prod", "local"])
+def test_each_cluster_is_registered_only_after_its_sealing_key(
+    recorded: Callable[[str], Recording], stack: str
+) -> None:
+    """A cluster added or rebuilt later reaches the sealed-secrets ApplicationSet only once its key exists."""
+    recording = recorded(stack)
+    secrets = recording.of_type("kubernetes:core/v1:Secret")
+    keys = {r.name.split("-")[-3]: r.urn for r in secrets if r.name.endswith("sealing-key")}
+    registrations = {r.plain()["stringData"]["name"]: r for r in secrets if r.name.startswith("clusters-")}
+    assert keys and set(keys) == set(registrations)
+    for cluster, registration in registrations.items():
+        assert keys[cluster] in registration.dependencies
+        assert not set(keys.values()) - {keys[cluster]} & set(registration.dependencies)
+
+
 # --- the gitops-bridge contract ----------------------------------------------------------
 
 
@@ -460,3 +551,44 @@ def test_no_dead_flags(recorded: Callable[[str], Recording], stack: str) -> None
     assert set_enable and set_enable <= selected
     for selector in selectors:
         assert any(selector.items() <= labels.items() for labels in clusters.values()), selector
+
+
+def test_local_stack_allows_its_ghcr_images_and_never_an_empty_list(recorded: Callable[[str], Recording]) -> None:
+    """Without the cloud layer the GHCR owner still names where images come from; with no registry, no list."""
+    (repos,) = [c for c in gatekeeper_objects(recorded("local")) if c["kind"] == "K8sAllowedRepos"]
+    assert repos["spec"]["parameters"]["repos"] == ["ghcr.io/acme-platform/"]
+    document = stack_document("local")
+    slipway(document, "registries")["ghcr"]["enabled"] = False
+    kinds = {o["kind"] for o in gatekeeper_objects(run_stack_document("local", document))}
+    assert "K8sAllowedRepos" not in kinds and "K8sNoPrivileged" in kinds
+
+
+def test_switching_an_addon_off_uninstalls_it_and_the_preview_says_so(
+    recorded: Callable[[str], Recording], tmp_path: Path
+) -> None:
+    """Gatekeeper off: its ApplicationSet stays, no cluster asks for it, ArgoCD deletes its Applications
+    and (resources finalizer, no preserveResourcesOnDeletion) what they installed."""
+    from offline.applications import idle_application_sets, owned_applications
+
+    on = application_sets(recorded("dev"))["gatekeeper"]
+    assert "preserveResourcesOnDeletion" not in (on["spec"].get("syncPolicy") or {})
+    document = stack_document("dev")
+    slipway(document, "platform")["addons"]["gatekeeper"] = False
+    recording = run_stack_document("dev", document)
+    assert "gatekeeper" in application_sets(recording)
+    owned = owned_applications(recording)
+    assert not [app for owner, app in owned if owner == "gatekeeper"]
+    assert idle_application_sets(recording, owned) == ["gatekeeper"]
+    gatekeeper_apps = [app for owner, app in owned_applications(recorded("dev")) if owner == "gatekeeper"]
+    assert gatekeeper_apps and all(
+        app["metadata"]["finalizers"] == ["resources-finalizer.argocd.argoproj.io"] for app in gatekeeper_apps
+    )
+    project = project_copy(tmp_path, "dev", document)
+    result = subprocess.run(
+        [sys.executable, "-m", "offline", "preview", "--stack", "dev", "--compact"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "ApplicationSets generating no Application" in result.stdout and "    gatekeeper\n" in result.stdout

@@ -47,6 +47,7 @@ def stack_documents(draw: st.DrawFn) -> dict[str, Any]:
     delivery = slipway(document, "delivery")
     delivery["environments"] = envs
     delivery["projects"] = draw(st.sampled_from(["shared", "perTeam"]))
+    slipway(document, "platform")["argocd"]["rbac"].pop("teams")  # the teams drawn below are others
     names = draw(st.lists(st.one_of(labels, long_labels), min_size=1, max_size=6, unique=True))
     delivery["services"] = [
         {"name": name, "team": draw(labels), "gpu": draw(st.booleans()), "autoscaling": draw(st.booleans())}

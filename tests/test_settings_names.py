@@ -70,7 +70,7 @@ def test_two_services_sharing_a_repository() -> None:
         ({"a/b": "x"}, "slipway:azure.tags.a/b.[key]: got 'a/b', expected an Azure tag name"),
         ({"azureOwner": "x"}, "reserved to Azure"),
         ({"owner": "x" * 257}, "slipway:azure.tags.owner: got 'xxxx"),
-        ({"owner": "two\nlines"}, "expected an Azure tag value (no control characters)"),
+        ({"owner": "two\nlines"}, "slipway:azure.tags.owner: a value holding the control character U+000A"),
     ],
 )
 def test_tags_azure_rejects(tags: dict[str, str], expected: str) -> None:

@@ -400,3 +400,36 @@ def test_merge_keys_are_read_as_pulumis_parser_reads_them(tmp_path: Path) -> Non
 def test_what_yaml_readers_disagree_on_is_refused(tmp_path: Path, text: str, expected: str) -> None:
     problems = problems_of(tmp_path, text)
     assert len(problems) == 1 and expected in problems[0], problems
+
+
+# What the Pulumi CLI's own loader hands a program for `slipway:top: VALUE` and `slipway:nested: {key: VALUE}`:
+# Pulumi Go SDK v3.272.0 (workspace.LoadProjectStack, then config.Map.Decrypt), run by conformance check 6
+# (conformance/stackfile) on 2026-12-04. Before, Slipway handed Python's json.dumps text (`{"key": 1.5}`,
+# keys in file order, `100.0`, `"\u00e9"`) and `null` for an empty value.
+@pytest.mark.parametrize(
+    ("value", "top", "nested"),
+    [
+        ("1.50", "1.5", '{"key":1.5}'),
+        ("100.0", "100", '{"key":100}'),
+        ("1e6", "1000000", '{"key":1000000}'),
+        ("1e16", "10000000000000000", '{"key":10000000000000000}'),
+        ("2.5e-7", "2.5e-7", '{"key":2.5e-7}'),
+        ("1e21", "1e+21", '{"key":1e+21}'),
+        ("-0.0", "0", '{"key":0}'),
+        ("12345678901234567890", "12345678901234567890", '{"key":12345678901234567000}'),
+        ("9007199254740993", "9007199254740993", '{"key":9007199254740993}'),
+        ("~", "", '{"key":null}'),
+        ("'<a&b>'", "<a&b>", '{"key":"\\u003ca\\u0026b\\u003e"}'),
+        ("é", "é", '{"key":"é"}'),
+        ('"\\u2028"', "\u2028", '{"key":"\\u2028"}'),
+    ],
+)
+def test_values_are_handed_over_as_pulumis_loader_hands_them(tmp_path: Path, value: str, top: str, nested: str) -> None:
+    (tmp_path / "Pulumi.t.yaml").write_text(f"config:\n  slipway:top: {value}\n  slipway:nested:\n    key: {value}\n")
+    config = load_stack_config(tmp_path, "t").config
+    assert (config["slipway:top"], config["slipway:nested"]) == (top, nested)
+
+
+def test_structured_values_have_their_keys_sorted_as_gos_json_does(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.t.yaml").write_text("config:\n  slipway:x:\n    b: 1\n    a: [true, {d: 2, c: 3}]\n")
+    assert load_stack_config(tmp_path, "t").config["slipway:x"] == '{"a":[true,{"c":3,"d":2}],"b":1}'

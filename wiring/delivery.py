@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pulumi
 
 from components.delivery.applicationsets import DeliveredService, ServiceDelivery, ServiceDeliveryArgs
@@ -11,7 +13,13 @@ from components.delivery.clusters import (
     ClusterRegistrationArgs,
     WorkloadIdentityAuth,
 )
-from components.delivery.projects import ProjectService, ServiceProjects, ServiceProjectsArgs, SyncWindow
+from components.delivery.projects import (
+    ProjectService,
+    ServiceProjects,
+    ServiceProjectsArgs,
+    SyncWindow,
+    production_project,
+)
 from contracts.gitops import Annotation, ClusterRole, ClusterTarget, addons_repo_annotations
 from settings import ProjectLayout
 from wiring.cloud import Cloud
@@ -65,15 +73,24 @@ def build(stack: Stack, delivery: DeliveryPart, cloud: Cloud | None, platform: P
     settings = delivery.settings
     hub = pulumi.ResourceOptions(providers=[platform.providers[ClusterRole.HUB]])
     after_argocd: list[pulumi.Resource] = [platform.argocd.release]
-    entries = [cluster_entry(target, stack, cloud) for target in stack.targets]
+    entries = []
+    for target in stack.targets:
+        entry = cluster_entry(target, stack, cloud)
+        key = platform.sealing_keys.get(target.role)
+        entries.append(entry if key is None else replace(entry, after=[key]))
     ClusterRegistration(
         "clusters", ClusterRegistrationArgs(after_argocd, entries, settings.production_environments), hub
     )
     per_team = settings.projects is ProjectLayout.PER_TEAM
+
+    def project(team: str) -> str:
+        return f"team-{team}" if per_team else "services"
+
     services = [
         DeliveredService(
             name=service.name,
-            project=f"team-{service.team}" if per_team else "services",
+            project=project(service.team),
+            production_project=production_project(project(service.team)),
             team=service.team,
             gpu=service.gpu,
             autoscaling=service.autoscaling,
@@ -82,7 +99,7 @@ def build(stack: Stack, delivery: DeliveryPart, cloud: Cloud | None, platform: P
         for service in settings.services
     ]
     window = settings.production_sync_window
-    ci_groups = stack.platform.argocd.rbac.ci_deployers if stack.platform is not None else []
+    rbac = stack.platform.argocd.rbac if stack.platform is not None else None
     projects: dict[str, list[ProjectService]] = {}
     for service in services:
         projects.setdefault(service.project, []).append(ProjectService(service.name, service.gpu, service.environments))
@@ -95,8 +112,10 @@ def build(stack: Stack, delivery: DeliveryPart, cloud: Cloud | None, platform: P
             clusters=stack.targets,
             environments=settings.environments,
             production_environments=settings.production_environments,
-            production_window=SyncWindow(window.schedule, window.duration, window.time_zone),
-            ci_groups=ci_groups,
+            production_window=SyncWindow(window.schedule, window.duration, window.time_zone, window.break_glass),
+            ci_groups=rbac.ci_deployers if rbac is not None else [],
+            developer_groups={project(team): groups for team, groups in rbac.teams.items()} if rbac else {},
+            releaser_groups=rbac.releasers if rbac is not None else [],
         ),
         hub,
     )

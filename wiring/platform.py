@@ -7,15 +7,16 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.cloud.ghcr import image_prefix
 from components.platform.addons import AddonArgs
 from components.platform.argo_rollouts import ArgoRollouts, ArgoRolloutsArgs
-from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoRbac, ArgoSlack, ArgoSso
+from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoGithubApp, ArgoRbac, ArgoSlack, ArgoSso
 from components.platform.canary_analysis import CanaryAnalysis, CanaryAnalysisArgs
 from components.platform.gatekeeper import Gatekeeper, GatekeeperArgs
 from components.platform.gpu_operator import GpuOperator, GpuOperatorArgs
 from components.platform.sealed_secrets import SealedSecrets, SealedSecretsArgs
 from contracts.aks import GpuDriver
-from contracts.gitops import Addon, ClusterRole
+from contracts.gitops import ClusterRole
 from settings import PlatformSettings, secret_output
 from wiring.cloud import Cloud
 from wiring.protection import protection
@@ -31,6 +32,8 @@ class Platform:
     providers: dict[ClusterRole, k8s.Provider]
     argocd: ArgoCd
     sealing_certificates: dict[ClusterRole, pulumi.Output[str]]
+    # Each cluster's Pulumi-owned sealing key Secret, which its ArgoCD registration waits for.
+    sealing_keys: dict[ClusterRole, pulumi.Resource]
 
 
 def cluster_providers(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> dict[ClusterRole, k8s.Provider]:
@@ -53,12 +56,19 @@ def cluster_providers(stack: Stack, platform: PlatformSettings, cloud: Cloud | N
     }
 
 
-def argocd_args(platform: PlatformSettings, cloud: Cloud | None) -> ArgoCdArgs:
+def argocd_args(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> ArgoCdArgs:
     argo = platform.argocd
+    credentials = argo.repository_credentials
+    app = None
+    if credentials is not None:
+        key = secret_output(credentials.github_app_private_key)
+        app = ArgoGithubApp(credentials.github_app_id, credentials.github_app_installation_id, key)
+    repositories = [r.url for r in (platform.git_repo, stack.delivery.git_repo if stack.delivery else None) if r]
     sso = None
     if argo.sso is not None:
         secret = secret_output(argo.sso.client_secret) if argo.sso.client_secret is not None else None
-        sso = ArgoSso(issuer=argo.sso.issuer, client_id=argo.sso.client_id, entra=argo.sso.entra, client_secret=secret)
+        federated = argo.sso.application_object_id is not None
+        sso = ArgoSso(argo.sso.issuer, argo.sso.client_id, argo.sso.entra, secret, workload_identity=federated)
     slack = None
     if argo.notifications.slack_token is not None:
         slack = ArgoSlack(token=secret_output(argo.notifications.slack_token), channel=argo.notifications.slack_channel)
@@ -73,30 +83,48 @@ def argocd_args(platform: PlatformSettings, cloud: Cloud | None) -> ArgoCdArgs:
         slack=slack,
         workload_identity_client_id=identity.client_id if identity is not None else None,
         labels=PLATFORM_LABELS,
+        repositories=repositories,
+        github_app=app,
     )
 
 
-def allowed_image_prefixes(cloud: Cloud | None) -> list[pulumi.Input[str]]:
-    """Where images may come from: our ACR and GHCR prefix, each ending in `/`."""
+def allowed_image_prefixes(stack: Stack, cloud: Cloud | None) -> list[pulumi.Input[str]]:
+    """Where images may come from: our ACR and GHCR prefix, each ending in `/`.
+
+    Without the cloud layer (the local stack) the GHCR prefix comes from the registries settings.
+    """
     prefixes: list[pulumi.Input[str]] = []
     if cloud is not None and cloud.acr is not None:
         prefixes.append(pulumi.Output.concat(cloud.acr.login_server, "/"))
     if cloud is not None and cloud.ghcr is not None:
         prefixes.append(f"{cloud.ghcr.image_prefix}/")
+    elif cloud is None and stack.ghcr is not None:
+        prefixes.append(f"{image_prefix(stack.ghcr.owner)}/")
     return prefixes
 
 
 def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Platform:
-    """Declare ArgoCD and every add-on a cluster target asks for."""
+    """Declare ArgoCD and the ApplicationSet of every add-on the stack can run.
+
+    An add-on switched off keeps its ApplicationSet: no cluster Secret asks for it any more, so
+    ArgoCD deletes its Applications and, through their resources finalizer, what they installed
+    (the preview lists such ApplicationSets as generating nothing). Deleting the ApplicationSet
+    instead would leave the add-on running, unmanaged. Sealing keys stay: they are identity.
+    """
     providers = cluster_providers(stack, platform, cloud)
     hub = pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]])
-    argocd = ArgoCd("argocd", argocd_args(platform, cloud), hub)
+    argocd = ArgoCd("argocd", argocd_args(stack, platform, cloud), hub)
+    sso = platform.argocd.sso
+    if sso is not None and sso.application_object_id is not None and cloud is not None:
+        # Imported here: only a stack with this credential needs the Entra ID SDK loaded.
+        from components.platform.argocd_sso import ArgoSsoFederation, ArgoSsoFederationArgs
+
+        issuer = cloud.clusters[ClusterRole.HUB].oidc_issuer_url
+        ArgoSsoFederation("argocd-sso", ArgoSsoFederationArgs(sso.application_object_id, issuer))
     addon = AddonArgs(depends_on=[argocd.release], labels=PLATFORM_LABELS)
-    wanted = {addon for target in stack.targets for addon in target.addons}
     ha, monitors, repo = platform.high_availability, platform.metrics.service_monitors, platform.git_repo
-    if Addon.ARGO_ROLLOUTS in wanted:
-        ArgoRollouts("argo-rollouts", ArgoRolloutsArgs(addon, ha, monitors), hub)
-    if Addon.GATEKEEPER in wanted and repo is not None:
+    ArgoRollouts("argo-rollouts", ArgoRolloutsArgs(addon, ha, monitors), hub)
+    if repo is not None:
         gatekeeper = platform.gatekeeper
         Gatekeeper(
             "gatekeeper",
@@ -105,29 +133,28 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
                 high_availability=ha,
                 enforcement_action=gatekeeper.enforcement_action.value,
                 excluded_namespaces=gatekeeper.excluded_namespaces,
-                allowed_repos=allowed_image_prefixes(cloud),
+                allowed_repos=allowed_image_prefixes(stack, cloud),
             ),
             hub,
         )
-    certificates: dict[ClusterRole, pulumi.Output[str]] = {}
-    if Addon.SEALED_SECRETS in wanted:
-        # Sealing keys are identity: protected with the rest in production.
-        sealed = SealedSecrets(
-            "sealed-secrets",
-            SealedSecretsArgs(addon=addon, clusters=providers, service_monitors=monitors),
-            pulumi.ResourceOptions.merge(
-                pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]]), protection(stack.protect)
-            ),
-        )
-        certificates = sealed.certificates
-    if Addon.GPU_OPERATOR in wanted and stack.cloud is not None:
+    # Sealing keys are identity: protected in production (wiring.protection, by type).
+    sealed = SealedSecrets(
+        "sealed-secrets",
+        SealedSecretsArgs(addon=addon, clusters=providers, service_monitors=monitors),
+        pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]]), protection(stack.protect)
+        ),
+    )
+    if stack.cloud is not None and ClusterRole.GPU in stack.cloud.clusters:
         gpu_pools = stack.cloud.clusters[ClusterRole.GPU].gpu_pools
         install_driver = all(pool.driver is GpuDriver.NONE for pool in gpu_pools)
         GpuOperator("gpu-operator", GpuOperatorArgs(addon, install_driver, monitors), hub)
     prometheus = platform.metrics.prometheus_url
-    if Addon.CANARY_ANALYSIS in wanted and prometheus is not None and repo is not None:
+    if prometheus is not None and repo is not None:
         CanaryAnalysis("canary-analysis", CanaryAnalysisArgs(addon, prometheus, platform.analysis.thresholds()), hub)
-    return Platform(providers=providers, argocd=argocd, sealing_certificates=certificates)
+    return Platform(
+        providers=providers, argocd=argocd, sealing_certificates=sealed.certificates, sealing_keys=dict(sealed.keys)
+    )
 
 
 def export(platform: Platform) -> None:

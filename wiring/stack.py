@@ -36,6 +36,7 @@ from settings import (
     preview_subjects,
     sections_from_config,
     stored_secrets,
+    unlisted_warnings,
 )
 
 
@@ -160,6 +161,8 @@ def read_stack(stack: str) -> Stack:
     keys = set(runtime_config.CONFIG.get()) | set(runtime_config.get_config_env())
     raw = sections_from_config({key: runtime_config.get_config(key) for key in keys})
     settings = load_settings(raw, stack)
+    for warning in unlisted_warnings(settings):
+        pulumi.log.warn(warning)
     for path in stored_secrets(raw):
         if not runtime_config.is_config_secret(path.split(".", 1)[0]):
             pulumi.log.warn(

@@ -28,6 +28,11 @@ def _docker_config(username: str, token: str) -> str:
     return json.dumps({"auths": {GHCR_HOST: {"username": username, "password": token, "auth": auth}}})
 
 
+def image_prefix(owner: str) -> str:
+    """Where an owner's GHCR images live (GHCR lower-cases owners in image names)."""
+    return f"{GHCR_HOST}/{owner.lower()}"
+
+
 @dataclass(frozen=True)
 class Ghcr:
     """The GHCR facts the platform and GitHub layers consume."""
@@ -41,4 +46,4 @@ class Ghcr:
         if args.pull_token is not None:
             username = args.pull_username or args.owner
             docker_config = args.pull_token.apply(lambda token: pulumi.Output.secret(_docker_config(username, token)))
-        return cls(image_prefix=f"{GHCR_HOST}/{args.owner.lower()}", pull_docker_config=docker_config)
+        return cls(image_prefix=image_prefix(args.owner), pull_docker_config=docker_config)

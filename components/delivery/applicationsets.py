@@ -8,7 +8,8 @@ clusters, the others only with CPU clusters).
 
 The generated Application installs the service's chart from the GitOps repository with
 the environment's value file, into `<service>-<environment>`, created with Pod Security
-Standard labels (restricted in production). Sync is automated with prune and self-heal
+Standard labels (restricted in production), in the service's project (its production twin in
+production environments). Sync is automated with prune and self-heal
 outside production and manual in production; a `templatePatch` adds ignoreDifferences on
 replicas for services that autoscale (a patch, because conditional structure cannot be a
 string field). Retries back off; the revision history is bounded.
@@ -50,6 +51,7 @@ spec:
 class DeliveredService:
     name: str
     project: str
+    production_project: str
     team: str
     gpu: bool
     autoscaling: bool
@@ -69,7 +71,7 @@ class ServiceDeliveryArgs:
     revision_history_limit: int
 
 
-def _generators(environment: str, services: Sequence[DeliveredService]) -> list[dict[str, Any]]:
+def _generators(environment: str, production: bool, services: Sequence[DeliveredService]) -> list[dict[str, Any]]:
     generators = []
     for gpu in (False, True):
         chosen = [s for s in services if s.gpu == gpu and environment in s.environments]
@@ -77,7 +79,12 @@ def _generators(environment: str, services: Sequence[DeliveredService]) -> list[
             continue
         # `serviceProject`, not `project`: the clusters generator's `project` would win (see clusters_matrix).
         elements = [
-            {"service": s.name, "serviceProject": s.project, "team": s.team, "autoscaling": s.autoscaling}
+            {
+                "service": s.name,
+                "serviceProject": s.production_project if production else s.project,
+                "team": s.team,
+                "autoscaling": s.autoscaling,
+            }
             for s in chosen
         ]
         selector = {environment_label(environment): "true", GPU_CLUSTER_LABEL: flag(gpu)}
@@ -87,7 +94,9 @@ def _generators(environment: str, services: Sequence[DeliveredService]) -> list[
 
 def application_template(environment: str, production: bool, args: ServiceDeliveryArgs) -> dict[str, Any]:
     sync_policy: dict[str, Any] = {
-        "syncOptions": ["CreateNamespace=true", "PruneLast=true"],
+        # RespectIgnoreDifferences: a sync keeps the live value of what ignoreDifferences names (the
+        # autoscaler's replicas) instead of resetting it (argo-cd v3.4.4 controller/sync.go, lines 261-271).
+        "syncOptions": ["CreateNamespace=true", "PruneLast=true", "RespectIgnoreDifferences=true"],
         "managedNamespaceMetadata": {
             "labels": {
                 "pod-security.kubernetes.io/enforce": "restricted" if production else "baseline",
@@ -126,10 +135,10 @@ class ServiceDelivery(pulumi.ComponentResource):
     def __init__(self, name: str, args: ServiceDeliveryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("slipway:delivery:ServiceDelivery", name, None, opts)
         for environment in args.environments:
-            generators = _generators(environment, args.services)
+            production = environment in args.production_environments
+            generators = _generators(environment, production, args.services)
             if not generators:
                 continue
-            production = environment in args.production_environments
             k8s.apiextensions.CustomResource(
                 f"{name}-{environment}",
                 api_version="argoproj.io/v1alpha1",

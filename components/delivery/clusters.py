@@ -44,6 +44,8 @@ class ClusterEntry:
     target: ClusterTarget
     annotations: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     remote: WorkloadIdentityAuth | None = None
+    # What must exist on the cluster before ArgoCD may see it (its sealing key Secret).
+    after: Sequence[pulumi.Resource] = ()
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,6 @@ class ClusterRegistration(pulumi.ComponentResource):
                 ),
                 type="Opaque",
                 string_data=string_data,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on)),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[*args.depends_on, *entry.after]),
             )
         self.register_outputs({})

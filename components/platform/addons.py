@@ -90,11 +90,8 @@ def addon_application_set(
         api_version="argoproj.io/v1alpha1",
         kind="ApplicationSet",
         metadata=k8s.meta.v1.ObjectMetaArgs(name=addon.value, namespace=ARGOCD_NAMESPACE, labels=dict(args.labels)),
-        spec=application_set_spec(
-            [clusters_generator(selector)],
-            template,
-            # Deleting the ApplicationSet must never uninstall an add-on from running clusters.
-            syncPolicy={"preserveResourcesOnDeletion": True},
-        ),
+        # No preserveResourcesOnDeletion: a cluster that stops asking for the add-on (its `enable_`
+        # label gone) loses the Application, and the resources finalizer uninstalls what it installed.
+        spec=application_set_spec([clusters_generator(selector)], template),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=list(args.depends_on)),
     )

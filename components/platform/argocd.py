@@ -10,11 +10,12 @@ sets a default namespace (ours set none; every Argo object names its namespace),
 A `helm.v3.Release` renders server-side, unlike `helm.v4.Chart` and `yaml.v2`, whose
 client-side rendering fails against a kubeconfig that is still unknown (issue 3027).
 
-Also here: the RBAC roles a platform team needs (default readonly; CI has no global role,
-only its per-project `ci` role, since RBAC grants add up and a project role cannot narrow
-a global one), optional OIDC SSO (Entra ID: the `groups` claim requested as essential,
-groups bound by object id) with ArgoCD's external URL set, Slack notifications with their
-token in a Secret of its own (never in Helm values) and their templates and triggers as
+Also here: the RBAC roles a platform team needs (no default role; developers view and change
+nothing globally; CI has no global role, only its per-project `ci` role, since RBAC grants add up
+and a project role cannot narrow a global one; revision overrides need `override`), optional
+OIDC SSO (Entra ID: the `groups` claim requested as essential, groups bound by object id)
+with ArgoCD's external URL set, Slack notifications with their token in a Secret of its own
+(never in Helm values) and their templates and triggers as
 the strings the chart writes into the `argocd-notifications-cm` ConfigMap's data,
 annotation-based resource tracking, metrics, HA replicas where asked, workload identity
 on the controller and server, and the `platform` AppProject the add-ons deploy through.
@@ -50,12 +51,23 @@ class ArgoSso:
     client_id: str
     entra: bool
     client_secret: pulumi.Output[str] | None = None
+    # Entra ID workload identity: argocd-server's token is the client assertion (no secret).
+    workload_identity: bool = False
 
 
 @dataclass(frozen=True)
 class ArgoSlack:
     token: pulumi.Output[str]
     channel: str
+
+
+@dataclass(frozen=True)
+class ArgoGithubApp:
+    """The GitHub App ArgoCD reads private repositories as; the key is a Pulumi secret."""
+
+    app_id: int
+    installation_id: int
+    private_key: pulumi.Output[str]
 
 
 @dataclass(frozen=True)
@@ -78,22 +90,30 @@ class ArgoCdArgs:
     slack: ArgoSlack | None = None
     workload_identity_client_id: pulumi.Input[str] | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
+    # The repositories ArgoCD reads (platform, GitOps), and the App to read them as when private.
+    repositories: Sequence[str] = ()
+    github_app: ArgoGithubApp | None = None
 
 
 def rbac_policy(rbac: ArgoRbac) -> str:
-    """ArgoCD's policy.csv: custom roles, then group bindings."""
+    """ArgoCD's policy.csv: custom roles, then group bindings.
+
+    Only operators (and admins) hold a global right to change an application; every other sync
+    right is a project role (a team's `developer`, CI's `ci`, production's `release`), bound to
+    that project's applications alone.
+    """
     rules = [
-        # operators run the platform day to day: everything on applications, read the rest
+        # operators run the platform day to day: everything on applications (override included), read the rest
         "p, role:operator, applications, *, */*, allow",
         "p, role:operator, applicationsets, get, */*, allow",
         "p, role:operator, logs, get, */*, allow",
         "p, role:operator, clusters, get, *, allow",
         "p, role:operator, repositories, get, *, allow",
         "p, role:operator, projects, get, *, allow",
-        # developers see and sync their applications, read logs, never delete
+        # developers see every application and its logs, and change none (their team's project grants sync)
         "p, role:developer, applications, get, */*, allow",
-        "p, role:developer, applications, sync, */*, allow",
         "p, role:developer, logs, get, */*, allow",
+        "p, role:developer, projects, get, *, allow",
         # CI has no role here: each service project's `ci` role is its only sync right.
     ]
     bindings = {
@@ -142,7 +162,13 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
     """The chart values, built in Python; every key exists in the pinned chart's values.yaml."""
     replicas = 2 if args.high_availability else 1
     metrics = {"enabled": True, "serviceMonitor": {"enabled": args.service_monitors}}
-    cm: dict[str, Any] = {"application.resourceTrackingMethod": "annotation", "exec.enabled": False}
+    cm: dict[str, Any] = {
+        "application.resourceTrackingMethod": "annotation",
+        "exec.enabled": False,
+        # Syncing another revision than the Application's own is an override (argo-cd v3.4.4
+        # server/application/application.go resolveSourceRevisions): only operators and admins hold it.
+        "application.sync.requireOverridePrivilegeForRevisionSync": "true",
+    }
     if args.sso is not None:
         oidc: dict[str, Any] = {
             "name": "SSO",
@@ -156,6 +182,9 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
             oidc["requestedIDTokenClaims"] = {"groups": {"essential": True}}
         if args.sso.client_secret is not None:
             oidc["clientSecret"] = "$argocd-sso:clientSecret"
+        elif args.sso.workload_identity:
+            # argo-cd v3.4.4 docs/operator-manual/user-management/microsoft.md, lines 78-79.
+            oidc["azure"] = {"useWorkloadIdentity": True}
         cm["oidc.config"] = yaml.safe_dump(oidc, sort_keys=False)
         cm["admin.enabled"] = False
     global_values: dict[str, Any] = {"additionalLabels": dict(args.labels)}
@@ -170,7 +199,7 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
         "configs": {
             "cm": cm,
             "params": {"controller.sharding.algorithm": "round-robin"} if args.high_availability else {},
-            "rbac": {"policy.csv": rbac_policy(args.rbac), "policy.default": "role:readonly", "scopes": "[groups]"},
+            "rbac": {"policy.csv": rbac_policy(args.rbac), "policy.default": "", "scopes": "[groups]"},
         },
         "global": global_values,
         "controller": {"replicas": replicas, "metrics": metrics},
@@ -190,7 +219,40 @@ def helm_values(args: ArgoCdArgs) -> dict[str, Any]:
                 "annotations": {WORKLOAD_IDENTITY_CLIENT_ID: args.workload_identity_client_id}
             }
             values[component]["podLabels"] = {WORKLOAD_IDENTITY_USE: "true"}
+    if args.sso is not None and args.sso.workload_identity:
+        # The webhook mounts the token the server signs users in with only into labelled pods.
+        values["server"]["podLabels"] = {WORKLOAD_IDENTITY_USE: "true"}
     return values
+
+
+def repository_secrets(
+    name: str, repositories: Sequence[str], app: ArgoGithubApp, opts: pulumi.ResourceOptions
+) -> list[pulumi.Resource]:
+    """One repository Secret per repository, authenticating as the GitHub App.
+
+    The form of argoproj/argo-cd v3.4.4's docs/operator-manual/declarative-setup.md ("Example for
+    GitHub App", lines 226-245): label `argocd.argoproj.io/secret-type: repository`, `type: git`,
+    `url`, `githubAppID`, `githubAppInstallationID`, `githubAppPrivateKey`.
+    """
+    return [
+        k8s.core.v1.Secret(
+            f"{name}-repository-{index}",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=f"repository-{index}",
+                namespace=ARGOCD_NAMESPACE,
+                labels={**PART_OF_ARGOCD, "argocd.argoproj.io/secret-type": "repository"},
+            ),
+            string_data={
+                "type": "git",
+                "url": url,
+                "githubAppID": str(app.app_id),
+                "githubAppInstallationID": str(app.installation_id),
+                "githubAppPrivateKey": app.private_key,
+            },
+            opts=opts,
+        )
+        for index, url in enumerate(sorted(set(repositories)))
+    ]
 
 
 class ArgoCd(pulumi.ComponentResource):
@@ -232,6 +294,8 @@ class ArgoCd(pulumi.ComponentResource):
                     opts=in_namespace,
                 )
             )
+        if args.github_app is not None:
+            secrets += repository_secrets(name, args.repositories, args.github_app, in_namespace)
         self.release = k8s.helm.v3.Release(
             name,
             k8s.helm.v3.ReleaseArgs(

@@ -8,8 +8,9 @@ validate them. Sync waves order them after Gatekeeper's CRDs (wave 1 templates, 
 constraints) and `SkipDryRunOnMissingResource` lets a constraint apply on the very first
 sync, before Gatekeeper has generated its CRD from the template.
 
-Policies: required labels, CPU and memory limits, images only from our registries, no
-privileged containers, nothing in `default`. Excluded namespaces and the enforcement
+Policies: required labels, CPU and memory limits, images only from our registries (where the
+stack has one: an empty allow-list would refuse every Pod), no privileged containers, nothing in
+`default` but Kubernetes' own objects. Excluded namespaces and the enforcement
 action (dryrun, warn, deny) come from settings.
 """
 
@@ -126,9 +127,11 @@ class Gatekeeper(pulumi.ComponentResource):
             "k8srequiredlabels": {"labels": list(REQUIRED_LABELS)},
             "k8sallowedrepos": {"repos": list(args.allowed_repos)},
         }
-        objects = [constraint_template(policy) for policy in POLICIES] + [
+        # An empty allow-list would make every Pod a violation: without a registry, no such policy.
+        policies = [p for p in POLICIES if p.name != "k8sallowedrepos" or args.allowed_repos]
+        objects = [constraint_template(policy) for policy in policies] + [
             constraint(policy, args.enforcement_action, args.excluded_namespaces, parameters.get(policy.name, {}))
-            for policy in POLICIES
+            for policy in policies
         ]
         values = {
             "replicas": 3 if args.high_availability else 1,

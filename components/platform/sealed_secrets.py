@@ -3,9 +3,10 @@
 A key pair per cluster (a TLS private key and a self-signed certificate, secret in Pulumi
 state) is placed on the cluster as the Secret the controller adopts (label
 `sealedsecrets.bitnami.com/sealed-secrets-key: active`) before ArgoCD installs the
-controller (the ApplicationSet depends on every cluster's key Secret: a controller that
-starts first generates and keeps a key of its own), and the controller's own key renewal
-is off. Rebuilding a cluster therefore
+controller (the ApplicationSet depends on every cluster's key Secret, and each cluster's
+ArgoCD registration on its own key Secret, so a cluster added or rebuilt later is not offered
+to the ApplicationSet before its key exists: a controller that starts first generates and keeps
+a key of its own, and does not reload keys), and the controller's own key renewal is off. Rebuilding a cluster therefore
 keeps every SealedSecret in git decryptable, and the public certificate is an output for
 `kubeseal --cert` (the GitHub layer hands it to CI).
 """
@@ -40,11 +41,13 @@ class SealedSecrets(pulumi.ComponentResource):
     """The Sealed Secrets ApplicationSet and one Pulumi-owned sealing key per cluster."""
 
     certificates: dict[ClusterRole, pulumi.Output[str]]
+    # Each cluster's key Secret: its ArgoCD registration must wait for it (see ClusterEntry.after).
+    keys: dict[ClusterRole, k8s.core.v1.Secret]
 
     def __init__(self, name: str, args: SealedSecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("slipway:platform:SealedSecrets", name, None, opts)
         self.certificates = {}
-        keys: list[pulumi.Resource] = []
+        self.keys = {}
         for cluster, provider in args.clusters.items():
             key = tls.PrivateKey(
                 f"{name}-{cluster}-key", algorithm="RSA", rsa_bits=4096, opts=pulumi.ResourceOptions(parent=self)
@@ -70,7 +73,7 @@ class SealedSecrets(pulumi.ComponentResource):
                 string_data={"tls.crt": certificate.cert_pem, "tls.key": key.private_key_pem},
                 opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[namespace]),
             )
-            keys.append(sealing_key)
+            self.keys[cluster] = sealing_key
             self.certificates[cluster] = certificate.cert_pem
         values = {
             "fullnameOverride": CONTROLLER_NAME,
@@ -81,7 +84,7 @@ class SealedSecrets(pulumi.ComponentResource):
         addon_application_set(
             addon,
             sources=[chart_source(SEALED_SECRETS, addon, values)],
-            args=replace(args.addon, depends_on=[*args.addon.depends_on, *keys]),
+            args=replace(args.addon, depends_on=[*args.addon.depends_on, *self.keys.values()]),
             parent=self,
         )
         self.register_outputs({"certificates": self.certificates})

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from offline.gotemplate.arguments import convert
 from offline.gotemplate.functions import FUNCTIONS
 from offline.gotemplate.parser import Node, parse
 from offline.gotemplate.values import MISSING, StringMap, TemplateError, argument, go_print, truth
@@ -57,6 +58,8 @@ def _operand(state: _State, dot: Any, operand: tuple[str, Any]) -> Any:
 
 def _command(state: _State, dot: Any, command: list[Any], final: Any, has_final: bool) -> Any:
     head = command[0]
+    if head == ("const", None):
+        raise TemplateError("nil is not a command")
     if head[0] != "call":
         if len(command) > 1 or has_final:
             raise TemplateError("can't give argument to non-function")
@@ -76,8 +79,11 @@ def _command(state: _State, dot: Any, command: list[Any], final: Any, has_final:
                 return result
         return result
     values = [_operand(state, dot, a) for a in args]
+    literal = [a[0] == "const" for a in args]
     if has_final:
         values.append(final)
+        literal.append(False)
+    values = convert(name, literal, values)
     try:
         return FUNCTIONS[name](*values)
     except TypeError as err:

@@ -11,11 +11,11 @@ from typing import Any
 import yaml
 
 from offline.gotemplate.values import (
-    MISSING,
     StringMap,
     TemplateError,
     argument,
     compare,
+    go_equal,
     go_kind,
     go_print,
     truth,
@@ -58,10 +58,8 @@ ARGOCD_FUNCTIONS = (_SPRIG - {"env", "expandenv", "getHostByName"}) | {
 
 
 def _string(value: Any) -> str:
-    """sprig's strval."""
-    if value is None:
-        return ""
-    return go_print(value)
+    """sprig's strval: a string as is, anything else as fmt's %v prints it (nil is `<nil>`)."""
+    return go_print(argument(value), nested=True)
 
 
 def _go_quote(text: str) -> str:
@@ -112,15 +110,20 @@ def _printf(form: Any, *args: Any) -> str:
     if not isinstance(form, str):
         raise TemplateError("printf: format is not a string")
     values = iter(args)
+    used = 0
 
     def verb(match: re.Match[str]) -> str:
+        nonlocal used
         if match.group(0) == "%%":
             return "%"
         if match.group(0) not in ("%s", "%v", "%d", "%q"):
             raise Unsupported(f"printf verb {match.group(0)}")
-        value = argument(next(values, MISSING))
-        if value is MISSING:
+        if used == len(args):
             return f"%!{match.group(0)[1]}(MISSING)"
+        value = argument(next(values))
+        used += 1
+        if match.group(0) == "%s" and not isinstance(value, str):
+            raise Unsupported("printf %s of a non-string")
         if match.group(0) == "%d":
             if go_kind(value) != "int":
                 raise Unsupported("printf %d of a non-integer")
@@ -132,7 +135,7 @@ def _printf(form: Any, *args: Any) -> str:
         return go_print(value, nested=True)
 
     out = re.sub(r"%[-+# 0-9.]*[a-zA-Z%]", verb, form)
-    if next(values, MISSING) is not MISSING:
+    if used < len(args):
         raise Unsupported("printf with extra arguments")
     return out
 
@@ -214,8 +217,10 @@ def _base(path: Any) -> str:
     return text.rsplit("/", 1)[-1] if text else "/"
 
 
-def _indent(spaces: Any, text: Any) -> str:
-    pad = " " * int(spaces)
+def _indent(spaces: int, text: Any) -> str:
+    if spaces < 0:  # strings.Repeat panics, and text/template reports the panic
+        raise TemplateError("error calling indent: strings: negative Repeat count")
+    pad = " " * spaces
     return pad + _string(text).replace("\n", "\n" + pad)
 
 
@@ -235,8 +240,10 @@ def _default(fallback: Any, *given: Any) -> Any:
 
 def _list_last(items: Any, first: bool) -> Any:
     items = argument(items)
-    if items is None:
-        return None
+    if items is None:  # sprig calls reflect.TypeOf(nil).Kind(): a nil pointer dereference
+        raise TemplateError(
+            "error calling first/last: runtime error: invalid memory address or nil pointer dereference"
+        )
     if not isinstance(items, (list, tuple)):
         raise TemplateError("Cannot find first/last on type")
     if not items:
@@ -246,9 +253,15 @@ def _list_last(items: Any, first: bool) -> Any:
 
 def _get(mapping: Any, key: Any) -> Any:
     mapping = argument(mapping)
+    if mapping is None:  # a nil map: every key is missing
+        return ""
     if not isinstance(mapping, Mapping):
         raise TemplateError("error calling get: wrong type for value")
     return mapping.get(key, "")
+
+
+def _no_comparison() -> bool:
+    raise TemplateError("error calling eq: missing argument for comparison")
 
 
 def _dict(*pairs: Any) -> dict[str, Any]:
@@ -262,8 +275,8 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "len": _len,
     "print": _print,
     "printf": _printf,
-    "eq": lambda left, *rights: any(compare("eq", left, right) == 0 for right in rights),
-    "ne": lambda left, right: compare("ne", left, right) != 0,
+    "eq": lambda left, *rights: any(go_equal(left, right) for right in rights) if rights else _no_comparison(),
+    "ne": lambda left, right: not go_equal(left, right),
     "lt": lambda left, right: compare("lt", left, right) < 0,
     "le": lambda left, right: compare("le", left, right) <= 0,
     "gt": lambda left, right: compare("gt", left, right) > 0,
@@ -285,7 +298,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "indent": _indent,
     "nindent": lambda spaces, text: "\n" + _indent(spaces, text),
     "join": _join,
-    "splitList": lambda separator, text: _string(text).split(_string(separator)),
+    "splitList": lambda separator, text: text.split(separator) if separator else list(text),
     "list": lambda *items: [argument(item) for item in items],
     "dict": _dict,
     "get": _get,

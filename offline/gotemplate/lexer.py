@@ -21,16 +21,35 @@ _TOKEN = re.compile(
 )
 
 
+_OPENERS = ("(", "|", ",", "=", ":=")
+_CLOSERS = (")", "|", ",", "=", ":=")
+
+
+def _adjacent(previous: tuple[str, str], token: tuple[str, str]) -> None:
+    """Two tokens with no space between: parse.go's `command` wants a space, `)` or `|` after an operand."""
+    if (token[0] == "punct" and token[1] in _CLOSERS) or (previous[0] == "punct" and previous[1] in _OPENERS):
+        return
+    if token[0] == "field" and previous[0] == "variable":
+        return  # `$.name`, `$x.y`: a variable's fields
+    if token[0] == "field" and (previous[0] == "ident" or previous == ("punct", ")")):
+        raise Unsupported("a field chained to a function or a parenthesised pipeline")
+    raise TemplateError(f"unexpected {token[1]!r} in operand")
+
+
 def action_tokens(source: str) -> list[tuple[str, str]]:
     """The (kind, text) tokens of one action's body, kinds named as in `_TOKEN`."""
-    tokens, position = [], 0
+    tokens: list[tuple[str, str]] = []
+    position = 0
     while position < len(source):
         if not source[position:].strip():
             break
         match = _TOKEN.match(source, position)
         if match is None or match.lastgroup is None:
             raise TemplateError(f"unexpected {source[position:].strip()!r} in command")
-        tokens.append((match.lastgroup, match.group(match.lastgroup)))
+        token = (match.lastgroup, match.group(match.lastgroup))
+        if tokens and match.start(match.lastgroup) == position:
+            _adjacent(tokens[-1], token)
+        tokens.append(token)
         position = match.end()
     return tokens
 

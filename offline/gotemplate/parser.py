@@ -32,11 +32,16 @@ def _go_string(token: str) -> str:
 
 
 def _number(token: str) -> int | float:
+    """A number constant as text/template's idealConstant types it: an int unless written with `.` or `e`."""
     clean = token.replace("_", "")
     try:
         return int(clean, 0)
     except ValueError:
-        return float(clean)
+        pass
+    if re.fullmatch(r"[-+]?0[0-7]+", clean):
+        return int(clean, 8)  # strconv.ParseInt with base 0: a leading 0 is octal, as in Go source
+    value = float(clean)
+    return int(value) if value.is_integer() and not re.search(r"[.eE]", clean) else value
 
 
 def _parse_pipeline(tokens: list[tuple[str, str]], position: int, inner: bool) -> tuple[list[list[Any]], int]:

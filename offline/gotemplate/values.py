@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from offline.unsupported import Unsupported
@@ -28,16 +29,22 @@ class StringMap(dict[str, str]):
 
 
 def go_float(value: float) -> str:
-    """fmt's %v for a float64: strconv 'g' with the shortest representation, exponent past 1e21."""
+    """fmt's %v for a float64: strconv 'g' with the shortest digits, %e below 1e-4 and from 1e6 on.
+
+    go1.26 src/fmt/print.go (`%v` is `'g'` with precision -1) and src/internal/strconv/ftoa.go
+    (formatDigits: "if precision was the shortest possible, use precision 6 for this decision").
+    """
     if math.isnan(value) or math.isinf(value):
         return {True: "NaN"}.get(math.isnan(value), "+Inf" if value > 0 else "-Inf")
-    if value == int(value) and abs(value) < 1e21:
-        return str(int(value))
-    text = repr(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return f"{mantissa}e{int(exponent):+03d}"
-    return text
+    if value == 0:
+        return "-0" if math.copysign(1, value) < 0 else "0"
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    power = len(digits) + int(exponent) - 1
+    if power < -4 or power >= 6:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        return f"{'-' if sign else ''}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
+    return format(Decimal(repr(value)).normalize(), "f")
 
 
 def go_print(value: Any, *, nested: bool = False) -> str:
@@ -84,16 +91,35 @@ def go_kind(value: Any) -> str:
     return "other"
 
 
-def compare(name: str, left: Any, right: Any) -> int:
-    """-1, 0 or 1 for `eq`/`ne`/`lt`/`le`/`gt`/`ge` (`name`), with text/template's type rules."""
+def _basic_kind(value: Any) -> str | None:
+    """funcs.go basicKind: bool, int, float or string; None for nil and for maps and slices."""
+    kind = go_kind(value)
+    return None if value is None or kind == "other" else kind
+
+
+def go_equal(left: Any, right: Any) -> bool:
+    """funcs.go eq of two values: nil is unequal to (not incomparable with) any other value."""
     left, right = argument(left), argument(right)
-    kinds = (go_kind(left), go_kind(right))
-    if "other" in kinds or kinds[0] != kinds[1]:
-        if name in ("eq", "ne") and left is None and right is None:
-            return 0
-        raise TemplateError(f"error calling {name}: incompatible types for comparison")
-    if name not in ("eq", "ne") and kinds[0] == "bool":
+    kinds = (_basic_kind(left), _basic_kind(right))
+    if kinds[0] != kinds[1]:
+        if left is not None and right is not None:
+            raise TemplateError("error calling eq: incompatible types for comparison")
+        return False
+    if kinds[0] is not None:
+        return bool(left == right)
+    if left is None or right is None:
+        return left is None and right is None
+    raise TemplateError("error calling eq: non-comparable types")
+
+
+def compare(name: str, left: Any, right: Any) -> int:
+    """-1, 0 or 1 for `lt`/`le`/`gt`/`ge` (`name`), with funcs.go's type rules."""
+    left, right = argument(left), argument(right)
+    kinds = (_basic_kind(left), _basic_kind(right))
+    if None in kinds or kinds[0] == "bool":
         raise TemplateError(f"error calling {name}: invalid type for comparison")
+    if kinds[0] != kinds[1]:
+        raise TemplateError(f"error calling {name}: incompatible types for comparison")
     return int(left > right) - int(left < right)
 
 

@@ -7,5 +7,5 @@ violation contains {"msg": msg, "details": {"missing_labels": missing}} if {
 	required := {label | some label in input.parameters.labels}
 	missing := required - provided
 	count(missing) > 0
-	msg := sprintf("%v %v is missing required labels %v", [input.review.kind.kind, input.review.object.metadata.name, sort(missing)])
+	msg := sprintf("%v %v is missing required labels %v", [input.review.kind.kind, input.review.object.metadata.name, sort([label | some label in missing])])
 }

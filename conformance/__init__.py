@@ -1,0 +1,1 @@
+"""Conformance checks: Slipway's Python ports run side by side with the upstream Go code they imitate."""

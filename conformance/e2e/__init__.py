@@ -1,0 +1,1 @@
+"""conformance/e2e: Slipway applied to a real control plane."""
