@@ -24,5 +24,11 @@ GATEKEEPER = HelmChart("gatekeeper", "https://open-policy-agent.github.io/gateke
 SEALED_SECRETS = HelmChart("sealed-secrets", "https://bitnami-labs.github.io/sealed-secrets", "2.18.5", "0.36.6")
 # The GPU operator deploys its own NVIDIA device plugin: never install the standalone plugin beside it.
 GPU_OPERATOR = HelmChart("gpu-operator", "https://helm.ngc.nvidia.com/nvidia", "v26.7.0", "v26.7.0")
+# Prometheus operator v0.93.1; the chart's values pin Prometheus v3.14.0, Alertmanager v0.34.0 and
+# kube-state-metrics 2.20.0 (its kube-state-metrics 8.4.0 subchart). promtool is built at that Prometheus.
+KUBE_PROMETHEUS_STACK = HelmChart(
+    "kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts", "88.5.3", "v0.93.1"
+)
+PROMETHEUS_VERSION = "v3.14.0"
 
-ADDON_CHARTS = (ARGO_ROLLOUTS, GATEKEEPER, SEALED_SECRETS, GPU_OPERATOR)
+ADDON_CHARTS = (ARGO_ROLLOUTS, GATEKEEPER, SEALED_SECRETS, GPU_OPERATOR, KUBE_PROMETHEUS_STACK)

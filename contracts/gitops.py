@@ -47,6 +47,7 @@ class Addon(StrEnum):
     GATEKEEPER = "gatekeeper"
     SEALED_SECRETS = "sealed-secrets"
     GPU_OPERATOR = "gpu-operator"
+    METRICS = "metrics"
 
 
 # Where each add-on runs on a cluster.
@@ -56,6 +57,7 @@ ADDON_NAMESPACES: dict[Addon, str] = {
     Addon.GATEKEEPER: "gatekeeper-system",
     Addon.SEALED_SECRETS: "sealed-secrets",
     Addon.GPU_OPERATOR: "gpu-operator",
+    Addon.METRICS: "monitoring",
 }
 # Kubernetes' own namespaces; every `kube-` name is reserved to Kubernetes as well.
 KUBERNETES_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")

@@ -132,8 +132,24 @@ def kubernetes_documents(recording: Recording, generated: Sequence[Mapping[str, 
             namespace = (inputs.get("metadata") or {}).get("namespace", "")
             documents[f"objects/{_file_name(inputs['kind'], namespace, resource.name)}"] = inputs
     for application in applications(recording) if generated is None else generated:
-        documents[f"applications/{_file_name(application['metadata']['name'])}"] = application
+        name = application["metadata"]["name"]
+        documents[f"applications/{_file_name(name)}"] = application
+        for item in installed_objects(application):
+            documents[f"applications/{name}/{_file_name(item['kind'], item['metadata']['name'])}"] = item
     return documents
+
+
+def installed_objects(application: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The objects an Application installs through the objects chart (rules, dashboards, templates, ...).
+
+    As ArgoCD renders them: after the ApplicationSet's templating, so a PrometheusRule's `spec` is a
+    Prometheus rule file as Prometheus reads it.
+    """
+    spec = application.get("spec", {})
+    sources = spec.get("sources") or [spec.get("source") or {}]
+    return [
+        item for source in sources for item in ((source.get("helm") or {}).get("valuesObject") or {}).get("objects", [])
+    ]
 
 
 def write_manifests(

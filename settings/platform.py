@@ -135,12 +135,23 @@ class GatekeeperSettings(Model):
 
 
 class MetricsSettings(Model):
-    """Metrics are always exposed; ServiceMonitors only where a Prometheus operator runs."""
+    """Where metrics go: by default a Prometheus on every cluster (kube-prometheus-stack, installed by ArgoCD).
 
-    service_monitors: bool = False
+    `inCluster: false` installs none; canary analysis then needs `prometheusUrl`, an external
+    Prometheus (which also overrides the in-cluster one for analysis). ServiceMonitors follow
+    the in-cluster stack unless set: they need the Prometheus operator's CRDs.
+    """
+
+    in_cluster: bool = True
+    service_monitors: bool | None = None
     prometheus_url: Annotated[str, pattern(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/\S*)?$", "an http(s) URL")] | None = (
         None
     )
+
+    @property
+    def scrape(self) -> bool:
+        """Whether the add-ons declare ServiceMonitors."""
+        return self.in_cluster if self.service_monitors is None else self.service_monitors
 
 
 class AnalysisSettings(Model):

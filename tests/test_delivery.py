@@ -252,7 +252,7 @@ def test_canary_analysis_templates_validate_after_expansion(recorded: Callable[[
     for item in objects:
         assert custom_resource_errors(item) == []
         prometheus = item["spec"]["metrics"][0]["provider"]["prometheus"]
-        assert prometheus["address"] == "https://prometheus.monitoring.acme.example/"
+        assert prometheus["address"] == "http://metrics-prometheus.monitoring.svc:9090"  # the in-cluster default
         assert 'namespace="{{args.namespace}}"' in prometheus["query"]
         assert "{{args.service}}" in prometheus["query"]
 

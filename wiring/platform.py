@@ -14,6 +14,7 @@ from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoGithubApp, ArgoRb
 from components.platform.canary_analysis import CanaryAnalysis, CanaryAnalysisArgs
 from components.platform.gatekeeper import Gatekeeper, GatekeeperArgs
 from components.platform.gpu_operator import GpuOperator, GpuOperatorArgs
+from components.platform.prometheus_stack import IN_CLUSTER_PROMETHEUS_URL, MetricsStack, MetricsStackArgs
 from components.platform.sealed_secrets import SealedSecrets, SealedSecretsArgs
 from contracts.aks import GpuDriver
 from contracts.gitops import ClusterRole
@@ -56,6 +57,14 @@ def cluster_providers(stack: Stack, platform: PlatformSettings, cloud: Cloud | N
     }
 
 
+def slack(platform: PlatformSettings) -> ArgoSlack | None:
+    """The Slack bot and channel ArgoCD's notifications and Alertmanager's alerts both use, if a token is set."""
+    notifications = platform.argocd.notifications
+    if notifications.slack_token is None:
+        return None
+    return ArgoSlack(token=secret_output(notifications.slack_token), channel=notifications.slack_channel)
+
+
 def argocd_args(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> ArgoCdArgs:
     argo = platform.argocd
     credentials = argo.repository_credentials
@@ -69,18 +78,15 @@ def argocd_args(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -
         secret = secret_output(argo.sso.client_secret) if argo.sso.client_secret is not None else None
         federated = argo.sso.application_object_id is not None
         sso = ArgoSso(argo.sso.issuer, argo.sso.client_id, argo.sso.entra, secret, workload_identity=federated)
-    slack = None
-    if argo.notifications.slack_token is not None:
-        slack = ArgoSlack(token=secret_output(argo.notifications.slack_token), channel=argo.notifications.slack_channel)
     identity = cloud.argocd_identity if cloud is not None else None
     return ArgoCdArgs(
         high_availability=platform.high_availability,
         rbac=ArgoRbac(admins=argo.rbac.admins, operators=argo.rbac.operators, developers=argo.rbac.developers),
         platform_repo_url=platform.git_repo.url if platform.git_repo is not None else None,
         url=argo.url,
-        service_monitors=platform.metrics.service_monitors,
+        service_monitors=platform.metrics.scrape,
         sso=sso,
-        slack=slack,
+        slack=slack(platform),
         workload_identity_client_id=identity.client_id if identity is not None else None,
         labels=PLATFORM_LABELS,
         repositories=repositories,
@@ -103,6 +109,19 @@ def allowed_image_prefixes(stack: Stack, cloud: Cloud | None) -> list[pulumi.Inp
     return prefixes
 
 
+def metrics_args(
+    platform: PlatformSettings, providers: dict[ClusterRole, k8s.Provider], addon: AddonArgs
+) -> MetricsStackArgs:
+    """The metrics stack on every cluster; alerts go to ArgoCD notifications' Slack channel when a token is set."""
+    return MetricsStackArgs(
+        addon=addon,
+        clusters=providers,
+        high_availability=platform.high_availability,
+        alerts=slack(platform),
+        with_objects=platform.git_repo is not None,
+    )
+
+
 def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Platform:
     """Declare ArgoCD and the ApplicationSet of every add-on the stack can run.
 
@@ -122,7 +141,7 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
         issuer = cloud.clusters[ClusterRole.HUB].oidc_issuer_url
         ArgoSsoFederation("argocd-sso", ArgoSsoFederationArgs(sso.application_object_id, issuer))
     addon = AddonArgs(depends_on=[argocd.release], labels=PLATFORM_LABELS)
-    ha, monitors, repo = platform.high_availability, platform.metrics.service_monitors, platform.git_repo
+    ha, monitors, repo = platform.high_availability, platform.metrics.scrape, platform.git_repo
     ArgoRollouts("argo-rollouts", ArgoRolloutsArgs(addon, ha, monitors), hub)
     if repo is not None:
         gatekeeper = platform.gatekeeper
@@ -149,7 +168,8 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
         gpu_pools = stack.cloud.clusters[ClusterRole.GPU].gpu_pools
         install_driver = all(pool.driver is GpuDriver.NONE for pool in gpu_pools)
         GpuOperator("gpu-operator", GpuOperatorArgs(addon, install_driver, monitors), hub)
-    prometheus = platform.metrics.prometheus_url
+    MetricsStack("metrics", metrics_args(platform, providers, addon), hub)
+    prometheus = platform.metrics.prometheus_url or (IN_CLUSTER_PROMETHEUS_URL if platform.metrics.in_cluster else None)
     if prometheus is not None and repo is not None:
         CanaryAnalysis("canary-analysis", CanaryAnalysisArgs(addon, prometheus, platform.analysis.thresholds()), hub)
     return Platform(

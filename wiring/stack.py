@@ -93,11 +93,12 @@ def installed_addons(settings: Settings, role: ClusterRole, *, on_azure: bool) -
     wanted = {
         Addon.ARGO_ROLLOUTS: addons.argo_rollouts,
         Addon.CANARY_ANALYSIS: addons.argo_rollouts
-        and platform.metrics.prometheus_url is not None
+        and (platform.metrics.in_cluster or platform.metrics.prometheus_url is not None)
         and platform.git_repo is not None,
         Addon.GATEKEEPER: addons.gatekeeper,
         Addon.SEALED_SECRETS: addons.sealed_secrets,
         Addon.GPU_OPERATOR: addons.gpu_operator and on_azure and role is ClusterRole.GPU,
+        Addon.METRICS: platform.metrics.in_cluster,
     }
     return [addon for addon, on in wanted.items() if on]
 

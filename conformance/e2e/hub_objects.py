@@ -24,7 +24,7 @@ from typing import Any
 
 import yaml
 
-from components.gitops import IN_CLUSTER
+from contracts.gitops import IN_CLUSTER
 from offline.applications import applications
 from offline.engine import RecordedResource, Recording, run_project
 from offline.stackfile import load_stack_config
