@@ -8,7 +8,10 @@ of the self-hosted runners), never from the settings that asked for it. One row 
 - deploy CI (`pulumi up`, drift) -> each cluster's API server;
 - ArgoCD on the hub -> each cluster's API server (its own through `kubernetes.default.svc`);
 - each cluster's kubelet -> each registry;
-- deploy CI and the golden-image build -> each registry.
+- deploy CI and the golden-image build -> each registry;
+- each service repository's delivery (service-delivery.yml, as its delivery identity) -> each registry,
+  from the runners the repository's `DELIVERY_RUNS_ON` variable names (GitHub's when none is declared,
+  the workflow's default).
 
 Modelled: one region, VNets without peering, IPv4 ranges, public endpoints reached from a
 caller's declared egress, private endpoints reached from their own VNet when the private
@@ -39,6 +42,7 @@ from settings import (
     REGISTRY,
     NetworkSettings,
     api_server,
+    delivery,
     kubelet,
     load_settings,
     sections_from_config,
@@ -48,6 +52,8 @@ CLUSTER = "azure-native:containerservice:ManagedCluster"
 REGISTRY_TYPE = "azure-native:containerregistry:Registry"
 ARGOCD_TYPE = "slipway:platform:ArgoCd"
 IMAGE_TYPE = "docker-build:index:Image"
+FIC_TYPE = "azure-native:managedidentity:FederatedIdentityCredential"
+VARIABLE_TYPE = "github:index/actionsVariable:ActionsVariable"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -74,6 +80,9 @@ class Place:
     what: str
     vnet: str | None
     egress: tuple[Network, ...] | None
+
+
+GITHUB_HOSTED = Place("GitHub-hosted runners", None, None)
 
 
 def _vnet_of(subnet_id: str | None) -> str | None:
@@ -123,7 +132,26 @@ class _Declared:
             nat = self.by_id.get(str((inputs.get("natGateway") or {}).get("id")))
             ids = [str(p.get("id")) for p in (nat.plain().get("publicIpPrefixes") or [])] if nat is not None else []
             return Place("self-hosted runners", _vnet_of(str(subnet.outputs["id"])), self.prefix_ranges(ids))
-        return Place("GitHub-hosted runners", None, None)
+        return GITHUB_HOSTED
+
+    def delivery_places(self, runners: Place) -> dict[str, Place]:
+        """Each service repository with a delivery identity, and where its delivery runs."""
+        repositories = {
+            str(c.plain()["subject"]).split(":")[1]
+            for c in self.of_type(FIC_TYPE)
+            if "-delivery-" in str(c.plain().get("resourceName")) and str(c.plain()["subject"]).startswith("repo:")
+        }
+        runs_on = {
+            str(v.plain()["repository"]): str(v.plain()["value"])
+            for v in self.of_type(VARIABLE_TYPE)
+            if v.plain().get("variableName") == "DELIVERY_RUNS_ON"
+        }
+        return {
+            repository: runners
+            if "self-hosted" in json.loads(runs_on.get(repository.split("/")[-1], '"ubuntu-latest"'))
+            else GITHUB_HOSTED
+            for repository in sorted(repositories)
+        }
 
     def dns_linked(self, endpoint: RecordedResource, vnet: str) -> bool:
         """Whether `vnet` resolves the endpoint: its zone group fills the privatelink zone, linked to `vnet`."""
@@ -239,6 +267,8 @@ def report(recording: Recording) -> list[Row]:
         rows.append(_registry_row(DEPLOY_CI, runners, registry, declared))
         if _pushes_golden_images(declared, registry):
             rows.append(_registry_row(GOLDEN_IMAGE_BUILD, runners, registry, declared))
+        for repository, place in declared.delivery_places(runners).items():
+            rows.append(_registry_row(delivery(repository), place, registry, declared))
     return rows
 
 

@@ -34,8 +34,6 @@ STATEFUL_OR_IDENTITY = (
     "azure-native:containerregistry:Registry",
     "azure-native:containerservice:ManagedCluster",
     "azure-native:managedidentity:UserAssignedIdentity",
-    "azure-native:managedidentity:FederatedIdentityCredential",
-    "azure-native:authorization:RoleAssignment",
     "azuread:index/application:Application",
     "azuread:index/servicePrincipal:ServicePrincipal",
     "tls:index/privateKey:PrivateKey",

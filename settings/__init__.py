@@ -205,6 +205,9 @@ from settings.cloud import (
     api_server as api_server,
 )
 from settings.cloud import (
+    delivery as delivery,
+)
+from settings.cloud import (
     deploy_subjects as deploy_subjects,
 )
 from settings.cloud import (
@@ -215,6 +218,9 @@ from settings.cloud import (
 )
 from settings.cloud import (
     preview_subjects as preview_subjects,
+)
+from settings.cloud import (
+    runs_on as runs_on,
 )
 from settings.delivery import (
     MAX_ENVIRONMENTS as MAX_ENVIRONMENTS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import json
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -472,6 +473,16 @@ MAX_AUTHORIZED_IP_RANGES = 200
 
 def kubelet(role: str) -> str:
     return f"kubelet@{role}"
+
+
+def delivery(repository: str) -> str:
+    """The row of a service repository's delivery (service-delivery.yml pushes to the registry)."""
+    return f"delivery@{repository}"
+
+
+def runs_on(runners: Runners, stack: str) -> str:
+    """The `runs-on` of the stack's CI jobs as JSON: up.yml and drift.yml name the same labels for prod."""
+    return json.dumps(["self-hosted", f"slipway-{stack}"] if runners is Runners.SELF_HOSTED else "ubuntu-latest")
 
 
 def api_server(role: str) -> str:

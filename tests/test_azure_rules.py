@@ -191,3 +191,42 @@ def test_dns_prefix_is_at_most_54_characters() -> None:
         load_settings(document, too_long)
     (problem,) = refused.value.problems
     assert "dnsPrefix" in problem and "expected at most 54 characters" in problem
+
+
+# --- production protects what holds state or identity, and nothing else (#30.6) -----------------------------
+
+PROTECTED = {
+    "azure-native:resources:ResourceGroup",
+    "azure-native:containerregistry:Registry",
+    "azure-native:containerservice:ManagedCluster",
+    "azure-native:managedidentity:UserAssignedIdentity",
+    "azure-native:operationalinsights:Workspace",
+    "azure-native:network:PublicIPPrefix",
+    "tls:index/privateKey:PrivateKey",
+}
+
+
+def test_prod_protects_state_and_identity_only(recorded: Callable[[str], Recording]) -> None:
+    """Removing a service, an environment or a GPU pool deletes only unprotected resources: its ApplicationSets,
+    its federated credentials and role assignments, its AgentPool."""
+    recording = recorded("prod")
+    protected = {r.type for r in recording.resources if r.protect}
+    assert protected == PROTECTED
+    assert all(r.protect for r in recording.resources if r.type in PROTECTED)
+    assert not any(r.protect for r in recording.resources if r.type.startswith("slipway:"))  # no inheritance
+    assert not any(r.protect for r in recorded("dev").resources)
+
+
+def test_the_policy_pack_requires_the_same_protection() -> None:
+    from policypack.policies import STATEFUL_OR_IDENTITY
+    from wiring.protection import PROTECTED_TYPES
+
+    assert (
+        set(STATEFUL_OR_IDENTITY)
+        - {
+            "azuread:index/application:Application",
+            "azuread:index/servicePrincipal:ServicePrincipal",
+        }
+        == PROTECTED
+    )
+    assert set(STATEFUL_OR_IDENTITY) == PROTECTED_TYPES

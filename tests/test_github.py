@@ -132,6 +132,8 @@ def test_service_repositories_get_their_delivery_identity_and_shared_values_once
             "AZURE_CLIENT_ID": delivery[repository],
             "SERVICE_NAME": service,
             "SEALED_SECRETS_CERT": certificate,
+            # prod's registry has no public access: delivery runs on the stack's self-hosted runners (#30.3)
+            "DELIVERY_RUNS_ON": '["self-hosted", "slipway-prod"]',
         }
         assert variables(recording, repository, "prod") == {}
     repository_ids = sorted(
@@ -159,6 +161,7 @@ def test_shared_values_per_repository_by_setting() -> None:
         "AZURE_CLIENT_ID",
         "SERVICE_NAME",
         "SEALED_SECRETS_CERT",
+        "DELIVERY_RUNS_ON",
         "AZURE_TENANT_ID",
         "AZURE_SUBSCRIPTION_ID",
         "ACR_LOGIN_SERVER",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -31,11 +32,40 @@ CALLS = {
 }
 
 
+# Service delivery (service-delivery.yml, run by each service repository) pushes to the registry (#30.3).
+DELIVERY_CALLS = {
+    (f"delivery@acme-platform/{repository}", "registry@acr")
+    for repository in ("payments-api", "web-frontend", "inference-service")
+}
+
+
+def calls(stack: str) -> set[tuple[str, str]]:
+    return CALLS | (DELIVERY_CALLS if stack == "prod" else set())
+
+
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_caller_reaches_what_it_calls(recorded: Any, stack: str) -> None:
     rows = report(recorded(stack))
-    assert {(row.caller, row.target) for row in rows} == CALLS and len(rows) == len(CALLS)
+    assert {(row.caller, row.target) for row in rows} == calls(stack) and len(rows) == len(calls(stack))
     assert [row for row in rows if not row.reachable] == []
+
+
+def test_delivery_from_github_hosted_runners_cannot_reach_a_private_registry(recorded: Any) -> None:
+    """service-delivery.yml ran on GitHub's runners only: a registry without public access refused every push,
+    and the report, which did not model this caller, said nothing. A repository told to deliver from them
+    (or told nothing: the workflow's default) is reported unreachable."""
+    prod = recorded("prod")
+    told = [
+        r for r in prod.of_type("github:index/actionsVariable:ActionsVariable") if "DELIVERY_RUNS_ON" in str(r.inputs)
+    ]
+    assert len(told) == len(DELIVERY_CALLS)
+    hosted = {id(r): dataclasses.replace(r, inputs={**r.inputs, "value": '"ubuntu-latest"'}) for r in told}
+    altered = dataclasses.replace(prod, resources=[hosted.get(id(r), r) for r in prod.resources])
+    untold = dataclasses.replace(prod, resources=[r for r in prod.resources if id(r) not in hosted])
+    for recording in (altered, untold):
+        rows = {(row.caller, row.target): row for row in report(recording)}
+        for call in DELIVERY_CALLS:
+            assert not rows[call].reachable and "GitHub-hosted runners" in rows[call].reason
 
 
 def test_the_paths_are_the_stacks_network_models(recorded: Any) -> None:
@@ -52,7 +82,7 @@ def test_the_paths_are_the_stacks_network_models(recorded: Any) -> None:
 def test_json_rows_name_caller_target_path_and_verdict(recorded: Any, capsys: pytest.CaptureFixture[str]) -> None:
     assert print_reach(report(recorded("prod")), as_json=True) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert len(rows) == len(CALLS)
+    assert len(rows) == len(calls("prod"))
     for row in rows:
         assert {"caller", "target", "path", "reachable"} <= set(row) and row["reachable"] is True
 

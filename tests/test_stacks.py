@@ -29,7 +29,6 @@ AZURE_STATEFUL = (
     "azure-native:containerregistry:Registry",
     "azure-native:containerservice:ManagedCluster",
     "azure-native:managedidentity:UserAssignedIdentity",
-    "azure-native:managedidentity:FederatedIdentityCredential",
 )
 
 

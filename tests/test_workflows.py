@@ -280,3 +280,13 @@ def test_delivery_builds_once_scans_and_promotes_that_digest() -> None:
     assert build["outputs"]["digest"] == "${{ steps.build.outputs.digest }}"
     promote = ALL["service-delivery.yml"]["jobs"]["promote"]
     assert promote["env"]["DIGEST"] == "${{ needs.build.outputs.digest }}"
+
+
+def test_delivery_runs_where_slipway_tells_each_service_repository() -> None:
+    """Both jobs push to or tag in the registry: they run on the runners the caller passes (#30.3)."""
+    delivery: dict[Any, Any] = ALL["service-delivery.yml"]
+    on = delivery["on"] if "on" in delivery else delivery[True]  # YAML 1.1 reads a bare `on` as True
+    runs_on = on["workflow_call"]["inputs"]["runs-on"]
+    assert runs_on["default"] == '"ubuntu-latest"'
+    assert all(job["runs-on"] == "${{ fromJSON(inputs.runs-on) }}" for job in delivery["jobs"].values())
+    assert "runs-on: ${{ vars.DELIVERY_RUNS_ON }}" in (WORKFLOWS / "service-delivery.yml").read_text()

@@ -45,6 +45,7 @@ from settings import (
     Runners,
     secret_output,
 )
+from wiring.protection import protection
 from wiring.stack import CloudPart, Stack
 
 # Every role the deploy identity may hand out: its Role Based Access Control Administrator
@@ -403,9 +404,9 @@ def export_identities(identities: Identities) -> None:
 
 
 def build(stack: Stack, cloud: CloudPart) -> Cloud:
-    """Declare the cloud layer. Stateful and identity resources are protected in production,
-    and each component's children inherit that."""
-    stateful = pulumi.ResourceOptions(protect=cloud.azure.protect)
+    """Declare the cloud layer. On a protected stack, what holds state or identity is protected
+    (`wiring.protection`), each resource by its type."""
+    stateful = protection(cloud.azure.protect)
     client = authorization.get_client_config_output()
     location = cloud.azure.location
     group = resources.ResourceGroup(

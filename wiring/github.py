@@ -20,6 +20,7 @@ from settings import (
     ReviewersSettings,
     SharedVariables,
     drift_environment,
+    runs_on,
     secret_output,
     variable_prefix,
 )
@@ -114,8 +115,10 @@ def service_repositories(
     reviewers: Reviewers,
     certificates: dict[ClusterRole, pulumi.Output[str]],
     provider: github.Provider,
+    delivery_runs_on: str,
 ) -> None:
-    """Each service repository: its own delivery identity, name and sealing certificate as repository
+    """Each service repository: its own delivery identity, name, sealing certificate and the runners its
+    delivery must run on (`DELIVERY_RUNS_ON`, JSON for service-delivery.yml's `runs-on` input) as repository
     variables, a reviewed environment per production environment; the values every service shares
     set once, as organisation variables visible to these repositories only (or, by setting, per repository)."""
     settings = part.settings
@@ -134,7 +137,11 @@ def service_repositories(
         if service.repository is None:
             continue
         repositories.append(service.repository)
-        variables: dict[str, pulumi.Input[str]] = {"SERVICE_NAME": service.name, **(shared if per_repository else {})}
+        variables: dict[str, pulumi.Input[str]] = {
+            "SERVICE_NAME": service.name,
+            "DELIVERY_RUNS_ON": delivery_runs_on,
+            **(shared if per_repository else {}),
+        }
         identity = cloud.identities.delivery.get(service.repository)
         if identity is not None:
             variables["AZURE_CLIENT_ID"] = identity.client_id
@@ -197,7 +204,9 @@ def build(stack: Stack, part: GithubPart, cloud: Cloud, platform: Platform | Non
     platform_repository(stack, part, cloud, reviewers, opts)
     if stack.delivery is not None and settings.manage_service_repositories:
         certificates = platform.sealing_certificates if platform is not None else {}
-        service_repositories(stack.delivery.settings, part, cloud, reviewers, certificates, provider)
+        # Delivery pushes to the registry, so it runs where the stack's CI runs (a private registry: in the VNet).
+        runners = runs_on(stack.cloud.azure.network.runners, stack.name) if stack.cloud is not None else ""
+        service_repositories(stack.delivery.settings, part, cloud, reviewers, certificates, provider, runners)
     return golden_images(part, cloud)
 
 

@@ -20,6 +20,7 @@ from contracts.aks import GpuDriver
 from contracts.gitops import ClusterRole
 from settings import PlatformSettings, secret_output
 from wiring.cloud import Cloud
+from wiring.protection import protection
 from wiring.stack import Stack
 
 PLATFORM_LABELS = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "slipway"}
@@ -155,11 +156,13 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
             ),
             hub,
         )
-    # Sealing keys are identity: protected with the rest in production.
+    # Sealing keys are identity: protected in production (wiring.protection, by type).
     sealed = SealedSecrets(
         "sealed-secrets",
         SealedSecretsArgs(addon=addon, clusters=providers, service_monitors=monitors),
-        pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]], protect=stack.protect),
+        pulumi.ResourceOptions.merge(
+            pulumi.ResourceOptions(providers=[providers[ClusterRole.HUB]]), protection(stack.protect)
+        ),
     )
     if stack.cloud is not None and ClusterRole.GPU in stack.cloud.clusters:
         gpu_pools = stack.cloud.clusters[ClusterRole.GPU].gpu_pools
