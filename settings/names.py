@@ -21,12 +21,12 @@ OWN_TAGS = ("app", "stack")
 
 
 def identity_purpose(repository: str) -> str:
-    """The purpose part of a delivery identity's name: the repository name sanitised (wiring/cloud.py)."""
+    """The purpose part of a delivery identity's name: the repository name sanitised; wiring/cloud.py names it so."""
     return f"delivery-{re.sub(r'[^A-Za-z0-9-]', '-', repository)}"
 
 
 def role_slug(role: str) -> str:
-    """The part of a deploy role assignment's resource name that names the role (wiring/cloud.py)."""
+    """The part of a deploy role assignment's resource name that names the role; wiring/cloud.py names it so."""
     return role.lower().replace(" ", "-")
 
 

@@ -6,7 +6,6 @@ observability baseline into the components' arguments; the identity parts live i
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import pulumi
@@ -45,6 +44,7 @@ from settings import (
     Runners,
     secret_output,
 )
+from settings.names import identity_purpose, role_slug
 from wiring.protection import protection
 from wiring.stack import CloudPart, Stack
 
@@ -364,7 +364,7 @@ def github_identities(
     # roles the program assigns, and apply the platform layer in every cluster (Azure RBAC for
     # Kubernetes: Contributor carries no data actions).
     for role in settings.deploy_roles:
-        grant(f"{base}-deploy-{role.lower().replace(' ', '-')}", role, deploy, group.id, "pulumi up writes the stack")
+        grant(f"{base}-deploy-{role_slug(role)}", role, deploy, group.id, "pulumi up writes the stack")
     condition = assignable_roles_condition(DEPLOY_ASSIGNABLE_ROLES)
     why = "pulumi up assigns only the roles the program assigns (ABAC condition)"
     grant(f"{base}-deploy-rbac-admin", "Role Based Access Control Administrator", deploy, group.id, why, condition)
@@ -388,7 +388,7 @@ def github_identities(
         # One delivery identity per service repository: a repository's pull requests or
         # environments never obtain another's identity, and each stays far below Azure's cap.
         for repository, subjects in cloud.delivery_subjects.items():
-            purpose = f"delivery-{re.sub(r'[^A-Za-z0-9-]', '-', repository)}"
+            purpose = identity_purpose(repository)
             delivery[repository] = identity(purpose, subjects)
             grant(f"{base}-{purpose}-acr-push", "AcrPush", delivery[repository], acr.id, f"{repository} pushes images")
     return Identities(deploy=deploy, preview=preview, delivery=delivery, deploy_cluster_admin=cluster_admin)
