@@ -136,7 +136,7 @@ def secret_field_paths(model: type[BaseModel]) -> Iterator[tuple[str, ...]]:
 def stored_secrets(raw: Mapping[str, Any]) -> list[str]:
     """The key paths (`slipway:registries.ghcr.pullToken`) of secret-typed settings present in `raw`."""
     found = []
-    for path in secret_field_paths(Settings):
+    for path in _secret_paths():
         value: Any = raw
         for part in path:
             value = value.get(part) if isinstance(value, Mapping) else None
