@@ -21,8 +21,9 @@ from test_platform import application_sets
 
 from components.platform.alert_rules import rule_groups
 from components.platform.dashboards import dashboards
-from components.platform.prometheus_stack import FULLNAME, IN_CLUSTER_PROMETHEUS_URL, PROMETHEUS_PORT
+from components.platform.prometheus_stack import IN_CLUSTER_PROMETHEUS_URL, PROMETHEUS_PORT
 from components.versions import KUBE_PROMETHEUS_STACK
+from contracts.gitops import ADDON_NAMESPACES, Addon
 from offline.applications import applications
 from offline.engine import Recording
 from offline.render import installed_objects
@@ -71,6 +72,11 @@ def test_every_cluster_gets_the_metrics_stack_and_analysis_asks_it(
     # no Prometheus setting in any stack file: analysis asks the cluster's own Prometheus
     assert "prometheusUrl" not in slipway(stack_document(stack), "platform").get("metrics", {})
     assert analysis_addresses(recording) == {IN_CLUSTER_PROMETHEUS_URL}
+    # ... which is the Service the chart names from the values Slipway gives it (its template, in the next test)
+    service = f"{values['fullnameOverride']}-prometheus.{ADDON_NAMESPACES[Addon.METRICS]}.svc"
+    port = values["prometheus"]["service"]["port"]  # a number: Pulumi's protobuf hands every number as a float
+    assert port == int(port)
+    assert f"http://{service}:{int(port)}" == IN_CLUSTER_PROMETHEUS_URL
 
 
 def test_in_cluster_url_is_the_charts_prometheus_service() -> None:
@@ -81,7 +87,6 @@ def test_in_cluster_url_is_the_charts_prometheus_service() -> None:
     assert "port: {{ .Values.prometheus.service.port }}" in service
     assert "{{- .Values.fullnameOverride | trunc 26" in helpers
     assert chart_defaults(KPS.name, KPS.version)["prometheus"]["service"]["port"] == PROMETHEUS_PORT
-    assert f"http://{FULLNAME}-prometheus.monitoring.svc:{PROMETHEUS_PORT}" == IN_CLUSTER_PROMETHEUS_URL
 
 
 def test_an_external_prometheus_stays_possible_and_without_either_analysis_is_not_declared() -> None:
