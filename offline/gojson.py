@@ -19,7 +19,7 @@ INT64 = range(-(2**63), 2**63)
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def go_float(value: float) -> str:
+def json_float(value: float) -> str:
     """floatEncoder's text of a float64 (NaN and infinities are Marshal errors: ValueError)."""
     if math.isnan(value) or math.isinf(value):
         raise ValueError(f"json: unsupported value: {value}")
@@ -39,9 +39,9 @@ def marshal(value: Any) -> str:
     if value is None or isinstance(value, bool):
         return json.dumps(value)
     if isinstance(value, int):
-        return str(value) if value in INT64 else go_float(float(value))
+        return str(value) if value in INT64 else json_float(float(value))
     if isinstance(value, float):
-        return go_float(value)
+        return json_float(value)
     if isinstance(value, str):
         return _string(value)
     if isinstance(value, Mapping):

@@ -46,7 +46,7 @@ from ruamel.yaml.events import (
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
-from offline.gojson import go_float, marshal
+from offline.gojson import json_float, marshal
 
 PLACEHOLDER = "offline-placeholder-for-{path}"
 
@@ -393,7 +393,7 @@ def config_json(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return go_float(value)
+        return json_float(value)
     return str(value)
 
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from offline.gojson import go_float, marshal
+from offline.gojson import json_float, marshal
 
 
 @pytest.mark.parametrize(
@@ -25,13 +25,13 @@ from offline.gojson import go_float, marshal
     ],
 )
 def test_floats_are_printed_as_gos_float_encoder_prints_them(value: float, text: str) -> None:
-    assert go_float(value) == text
+    assert json_float(value) == text
 
 
 def test_nan_and_infinity_are_marshal_errors() -> None:
     for value in (math.nan, math.inf):
         with pytest.raises(ValueError, match="unsupported value"):
-            go_float(value)
+            json_float(value)
 
 
 def test_strings_escape_html_and_line_separators_and_control_characters() -> None:
