@@ -15,8 +15,13 @@ Every pool beyond the system pool is its own `AgentPool`: a CPU pool for workloa
 on the GPU cluster, GPU pools tainted `nvidia.com/gpu=present:NoSchedule` that scale from
 zero. Pools follow the control plane's version (no `orchestratorVersion`), share one OS
 SKU, and are deleted before they are replaced (a pool's name is its identity in Azure).
-The cluster ignores drift in `agentPoolProfiles`, which Azure fills with those pools and
-the autoscaler's counts.
+
+The system pool is the cluster's one `agentPoolProfiles` entry: AKS needs it to create the
+cluster, and an `AgentPool` cannot take it over (azure-native refuses to create a resource that
+exists). Edits to it reach Azure as in-place updates of the cluster (azure-native forces no
+replacement on `agentPoolProfiles`); only the autoscaler's `count` is left to Azure. Properties AKS
+fixes at a pool's creation (VM size, zones, OS disk, max pods) cannot change that way: AKS refuses
+the update, and a new pool cannot be added through the cluster either (offline/reference/pulumi-docs).
 
 The kubeconfig comes from the list-user-credentials invoke and is rewritten for
 non-interactive `kubelogin` (Entra ID, `azurecli` login); it is always a Pulumi secret.
@@ -47,6 +52,8 @@ from contracts.aks import (
 from contracts.gitops import GPU_NODE_LABEL, GPU_TAINT, SPOT_NODE_LABEL, SPOT_TAINT
 
 CRITICAL_ADDONS_ONLY = "CriticalAddonsOnly=true:NoSchedule"
+# The cluster's ignore_changes path of the autoscaler's count in every agent pool profile (a Pulumi property path).
+SYSTEM_POOL_COUNT = "agentPoolProfiles[*].count"
 # The Entra ID application of the AKS AAD server: the audience kubelogin asks tokens for.
 AKS_AAD_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
 
@@ -238,7 +245,8 @@ class AksCluster(pulumi.ComponentResource):
         (its load balancer on the egress prefix, its nodes in the subnet).
         """
         spec = args.cluster
-        ignored = ["agentPoolProfiles"]
+        # The autoscaler owns each profile's node count; everything else declared on the system pool is ours.
+        ignored = [SYSTEM_POOL_COUNT]
         if spec.upgrade_channel in (UpgradeChannel.STABLE, UpgradeChannel.RAPID):
             # These channels move the minor version too: the channel owns the version after creation, and
             # Pulumi must not try to set the older minor back.

@@ -1,0 +1,152 @@
+"""The system pool's edits reach Azure the way AKS allows (#30.5).
+
+The system pool is the cluster's `agentPoolProfiles` entry. Pulumi diffs a resource's inputs after
+putting the old value back at every `ignore_changes` path (pulumi.com, ignoreChanges): an edit reaches
+Azure only where no path covers it. `after_ignore_changes` applies those paths as Pulumi's property
+paths read (offline/reference/pulumi-docs/property-paths.txt); each fact below is an excerpt vendored in
+offline/reference/ (SOURCE.md there names each source and commit).
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import run_component
+from pulumi_azure_native import containerservice
+from test_cluster import CLUSTER, CLUSTER_SETTINGS, build
+
+from components.cloud.cluster import SYSTEM_POOL_COUNT
+from offline.engine import Recording
+
+REFERENCE = Path(__file__).resolve().parent.parent / "offline" / "reference"
+
+
+def excerpt(folder: str, name: str) -> str:
+    return (REFERENCE / folder / name).read_text()
+
+
+def _path(text: str) -> list[str]:
+    """A property path of the forms the cluster uses (`a`, `a.b`, `a[*].b`), as its keys; `*` is every element."""
+    if not re.fullmatch(r"[A-Za-z]+(\[\*\])?(\.[A-Za-z]+)*", text):
+        raise NotImplementedError(f"property path {text!r} is not one this test models")
+    return [key for part in text.split(".") for key in part.replace("[*]", ".*").split(".")]
+
+
+def _restore(old: Any, new: Any, keys: list[str]) -> Any:
+    """`new` with the value `old` holds at `keys` put back (where both hold one), as Pulumi's ignoreChanges does."""
+    if not keys:
+        return copy.deepcopy(old)
+    key, rest = keys[0], keys[1:]
+    if key == "*":
+        if not isinstance(old, list) or not isinstance(new, list):
+            return new
+        return [_restore(o, n, rest) for o, n in zip(old, new, strict=False)] + new[len(old) :]
+    if not isinstance(old, dict) or not isinstance(new, dict) or key not in old:
+        return new
+    return {**new, key: _restore(old[key], new.get(key), rest)}
+
+
+def after_ignore_changes(old: dict[str, Any], new: dict[str, Any], paths: list[str]) -> dict[str, Any]:
+    result = new
+    for text in paths:
+        result = _restore(old, result, _path(text))
+    return result
+
+
+def cluster_inputs(**overrides: Any) -> tuple[dict[str, Any], list[str]]:
+    cluster = run_component(lambda: build(**overrides)).one(CLUSTER)
+    return cluster.plain(), cluster.ignore_changes
+
+
+@pytest.fixture(scope="module")
+def base() -> Recording:
+    return run_component(build)
+
+
+def _edited(**system_pool: Any) -> dict[str, Any]:
+    return {"systemPool": {**CLUSTER_SETTINGS["systemPool"], **system_pool}}
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param({"minCount": 4, "maxCount": 8}, id="autoscaler-bounds"),
+        pytest.param({"vmSize": "Standard_D8ds_v5"}, id="vm-size"),
+    ],
+)
+def test_an_edited_system_pool_reaches_azure(base: Recording, edit: dict[str, Any]) -> None:
+    """Failed before #30.5: `ignore_changes=["agentPoolProfiles"]` put the old pool back, so nothing was sent."""
+    old = base.one(CLUSTER).plain()
+    new, ignored = cluster_inputs(**_edited(**edit))
+    sent = after_ignore_changes(old, new, ignored)
+    assert sent["agentPoolProfiles"] != old["agentPoolProfiles"]
+    (pool,) = sent["agentPoolProfiles"]
+    for key, value in edit.items():
+        assert pool[key] == value
+
+
+def test_the_autoscalers_count_stays_azures(base: Recording) -> None:
+    """The count the autoscaler set is not reset to the declared minimum on every `up`."""
+    old = copy.deepcopy(base.one(CLUSTER).plain())
+    old["agentPoolProfiles"][0]["count"] = 5  # what the autoscaler set, after a refresh
+    new, ignored = cluster_inputs()
+    assert after_ignore_changes(old, new, ignored)["agentPoolProfiles"][0]["count"] == 5
+
+
+def test_the_count_path_is_a_pulumi_property_path() -> None:
+    """`array[*].field` is a form Pulumi's property-path reference lists; the test's reading of it is that form."""
+    documented = excerpt("pulumi-docs", "property-paths.txt").split()
+    assert "root.array[*].field" in documented
+    assert SYSTEM_POOL_COUNT.replace("agentPoolProfiles", "root.array").replace("count", "field") in documented
+
+
+def test_an_edited_profile_is_an_update_not_a_new_cluster() -> None:
+    """azure-native forces replacement of a standalone AgentPool on `vmSize`, and lists no agentPoolProfiles
+    property for the cluster: an edited system pool is an in-place update of the cluster, not a new cluster."""
+    force_new = excerpt("pulumi-docs", "azure-native-agentpool-forcenew.txt")
+    assert '"AgentPool": codegen.NewStringSet(' in force_new and '"vmSize",' in force_new
+    assert "ManagedCluster" not in force_new
+
+
+def test_what_aks_fixes_at_a_pools_creation() -> None:
+    """The properties AKS does not change in an existing pool: an edit to them is refused by AKS at `up`,
+    since the pinned API version predates in-place resize and no pool can be added through the cluster."""
+    assert "You can't change the virtual machine (VM) size of a node pool after you create it." in excerpt(
+        "azure-docs", "aks-create-node-pools.txt"
+    )
+    assert "You can't change the max pods setting" in excerpt("azure-docs", "aks-create-node-pools.txt")
+    assert "can't change_ the number of availability zones" in excerpt("azure-docs", "aks-availability-zones.txt")
+    assert "You can't change the OS disk size" in excerpt("azure-docs", "aks-os-disk.txt")
+    assert "Adding agent pools to an existing cluster is not allowed through managed cluster operations" in (
+        excerpt("pulumi-docs", "aks-no-pool-added-through-cluster.txt")
+    )
+    required = re.search(r"AKS API version `(\S+)` or later", excerpt("azure-docs", "aks-resize-node-pool.txt"))
+    pinned = re.search(r"Uses Azure REST API version (\S+?)\.", inspect.getsource(containerservice.ManagedCluster))
+    assert required is not None and pinned is not None
+    # ISO dates compare as text: the provider's version is older than the one in-place resize needs.
+    assert pinned.group(1) < required.group(1)
+
+
+def test_the_cluster_keeps_one_system_pool(base: Recording) -> None:
+    """AKS requires at least one system pool at all times: the cluster's own profile is it."""
+    assert "requires at least one system node pool" in excerpt("azure-docs", "aks-use-system-pools.txt")
+    profiles = base.one(CLUSTER).plain()["agentPoolProfiles"]
+    assert [profile["mode"] for profile in profiles] == ["System"]
+    pools = base.of_type("azure-native:containerservice:AgentPool")
+    assert pools and all(pool.plain()["mode"] == "User" for pool in pools)
+
+
+def test_no_agent_pool_takes_over_the_clusters_pool(base: Recording) -> None:
+    """azure-native refuses to create a resource that exists: no AgentPool may name the cluster's own pool."""
+    assert "cannot create already existing resource" in excerpt(
+        "pulumi-docs", "azure-native-create-refuses-existing.txt"
+    )
+    (system,) = base.one(CLUSTER).plain()["agentPoolProfiles"]
+    assert system["name"] not in {
+        pool.plain()["agentPoolName"] for pool in base.of_type("azure-native:containerservice:AgentPool")
+    }
