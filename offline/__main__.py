@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
         "--manifests", type=Path, help="write Kubernetes objects, Helm values and the generated Applications here"
     )
     preview.add_argument("--compact", action="store_true", help="the tree without each resource's inputs")
+    preview.add_argument(
+        "--previous", type=Path, help="an earlier preview's --json: show what `pulumi up` would change from it"
+    )
     preview.add_argument("--policy-pack", type=Path, help="run this policy pack's policies on the preview")
     preview.add_argument("--policy-config", type=Path, help="JSON: policy name -> mandatory, advisory or disabled")
     preview.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
@@ -93,7 +96,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.manifests is not None:
         written = write_manifests(recording, args.manifests, generated)
         print(f"wrote {len(written)} manifest(s) to {args.manifests}", file=sys.stderr)
-    if args.json:
+    if args.previous is not None:
+        from offline.plan import plan, text
+
+        try:
+            changes = plan(json.loads(args.previous.read_text()), recording)
+        except Unsupported as err:
+            print(f"error: not modelled by the offline preview: {err}", file=sys.stderr)
+            return 1
+        for note in changes.notes:
+            print(f"note: {note}", file=sys.stderr)
+        print(text(changes), end="")
+    elif args.json:
         # Secret-typed settings written in plain text are secrets all the same: mask their sections too.
         plain_secrets = [path.split(".", 1)[0] for path in stored_secrets(sections_from_config(stack_config.config))]
         document = preview_json(recording, stack_config.config, [*stack_config.secret_keys, *plain_secrets])

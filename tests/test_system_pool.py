@@ -2,9 +2,9 @@
 
 The system pool is the cluster's `agentPoolProfiles` entry. Pulumi diffs a resource's inputs after
 putting the old value back at every `ignore_changes` path (pulumi.com, ignoreChanges): an edit reaches
-Azure only where no path covers it. `after_ignore_changes` applies those paths as Pulumi's property
-paths read (offline/reference/pulumi-docs/property-paths.txt); each fact below is an excerpt vendored in
-offline/reference/ (SOURCE.md there names each source and commit).
+Azure only where no path covers it. `offline.plan` applies those paths as Pulumi's property paths
+read (offline/reference/pulumi-docs/property-paths.txt) and shows the steps; each fact below is an
+excerpt vendored in offline/reference/ (SOURCE.md there names each source and commit).
 """
 
 from __future__ import annotations
@@ -22,40 +22,14 @@ from test_cluster import CLUSTER, CLUSTER_SETTINGS, build
 
 from components.cloud.cluster import SYSTEM_POOL_COUNT
 from offline.engine import Recording
+from offline.plan import after_ignore_changes, force_new, plan
+from offline.render import preview_json
 
 REFERENCE = Path(__file__).resolve().parent.parent / "offline" / "reference"
 
 
 def excerpt(folder: str, name: str) -> str:
     return (REFERENCE / folder / name).read_text()
-
-
-def _path(text: str) -> list[str]:
-    """A property path of the forms the cluster uses (`a`, `a.b`, `a[*].b`), as its keys; `*` is every element."""
-    if not re.fullmatch(r"[A-Za-z]+(\[\*\])?(\.[A-Za-z]+)*", text):
-        raise NotImplementedError(f"property path {text!r} is not one this test models")
-    return [key for part in text.split(".") for key in part.replace("[*]", ".*").split(".")]
-
-
-def _restore(old: Any, new: Any, keys: list[str]) -> Any:
-    """`new` with the value `old` holds at `keys` put back (where both hold one), as Pulumi's ignoreChanges does."""
-    if not keys:
-        return copy.deepcopy(old)
-    key, rest = keys[0], keys[1:]
-    if key == "*":
-        if not isinstance(old, list) or not isinstance(new, list):
-            return new
-        return [_restore(o, n, rest) for o, n in zip(old, new, strict=False)] + new[len(old) :]
-    if not isinstance(old, dict) or not isinstance(new, dict) or key not in old:
-        return new
-    return {**new, key: _restore(old[key], new.get(key), rest)}
-
-
-def after_ignore_changes(old: dict[str, Any], new: dict[str, Any], paths: list[str]) -> dict[str, Any]:
-    result = new
-    for text in paths:
-        result = _restore(old, result, _path(text))
-    return result
 
 
 def cluster_inputs(**overrides: Any) -> tuple[dict[str, Any], list[str]]:
@@ -108,9 +82,9 @@ def test_the_count_path_is_a_pulumi_property_path() -> None:
 def test_an_edited_profile_is_an_update_not_a_new_cluster() -> None:
     """azure-native forces replacement of a standalone AgentPool on `vmSize`, and lists no agentPoolProfiles
     property for the cluster: an edited system pool is an in-place update of the cluster, not a new cluster."""
-    force_new = excerpt("pulumi-docs", "azure-native-agentpool-forcenew.txt")
-    assert '"AgentPool": codegen.NewStringSet(' in force_new and '"vmSize",' in force_new
-    assert "ManagedCluster" not in force_new
+    rules = force_new()
+    assert "vmSize" in rules["azure-native:containerservice:AgentPool"]
+    assert not {"agentPoolProfiles", "vmSize", "count"} & rules["azure-native:containerservice:ManagedCluster"]
 
 
 def test_what_aks_fixes_at_a_pools_creation() -> None:
@@ -150,3 +124,34 @@ def test_no_agent_pool_takes_over_the_clusters_pool(base: Recording) -> None:
     assert system["name"] not in {
         pool.plain()["agentPoolName"] for pool in base.of_type("azure-native:containerservice:AgentPool")
     }
+
+
+def _steps(base: Recording, edited: Recording) -> dict[str, dict[str, Any]]:
+    previous = preview_json(base, {}, [])
+    return {step["urn"].rsplit("::", 1)[-1]: step for step in plan(previous, edited).steps}
+
+
+def test_the_preview_shows_a_system_pool_edit_as_an_update_of_the_cluster(base: Recording) -> None:
+    """`offline preview --previous`: the edited system pool is an update of the cluster; nothing else moves.
+    Failed before #30.5 (the step was `same`)."""
+    steps = _steps(base, run_component(lambda: build(**_edited(vmSize="Standard_D8ds_v5", maxCount=7))))
+    assert steps["gpu"]["op"] == "update"
+    assert steps["gpu"]["diffReasons"] == ["agentPoolProfiles[0].maxCount", "agentPoolProfiles[0].vmSize"]
+    assert {step["op"] for name, step in steps.items() if name != "gpu"} == {"same"}
+
+
+def test_the_preview_shows_a_resized_gpu_pool_as_a_replacement(base: Recording) -> None:
+    """A standalone AgentPool's `vmSize` is in azure-native's forceNewMap: a replacement (deleted first, as
+    the pool declares, since its name is its identity)."""
+    pools = [dict(pool) for pool in CLUSTER_SETTINGS["gpuPools"]]
+    pools[0]["vmSize"] = "Standard_NC48ads_A100_v4"
+    steps = _steps(base, run_component(lambda: build(gpuPools=pools)))
+    assert steps["gpu-a100"]["op"] == "replace" and steps["gpu-a100"]["replaceReasons"] == ["vmSize"]
+
+
+def test_the_preview_shows_autoscaler_drift_as_no_change(base: Recording) -> None:
+    previous = preview_json(base, {}, [])
+    for step in previous["steps"]:
+        if step["newState"]["type"] == CLUSTER:
+            step["newState"]["inputs"]["agentPoolProfiles"][0]["count"] = 5
+    assert {step["op"] for step in plan(previous, run_component(build)).steps} == {"same"}
