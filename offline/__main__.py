@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.manifests is not None:
         written = write_manifests(recording, args.manifests, generated)
         print(f"wrote {len(written)} manifest(s) to {args.manifests}", file=sys.stderr)
+    refused = 0  # updates Azure would refuse, found only against a previous preview
     if args.previous is not None:
         from offline.plan import plan, text
 
@@ -107,6 +108,9 @@ def main(argv: list[str] | None = None) -> int:
         for note in changes.notes:
             print(f"note: {note}", file=sys.stderr)
         print(text(changes), end="")
+        for refusal in changes.refusals:
+            print(f"refused: {refusal}", file=sys.stderr)
+        refused = 1 if changes.refusals else 0
     elif args.json:
         # Secret-typed settings written in plain text are secrets all the same: mask their sections too.
         plain_secrets = [path.split(".", 1)[0] for path in stored_secrets(sections_from_config(stack_config.config))]
@@ -116,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         idle = idle_application_sets(recording, owned)
         print(tree(recording, details=not args.compact, generated=generated, idle=idle), end="")
     # The plan as the real systems would take it: ArgoCD's admission, Azure's own rules, reachability.
-    code = max(report_admission(recording, owned), report_arm(recording), report_unreachable(rows))
+    code = max(refused, report_admission(recording, owned), report_arm(recording), report_unreachable(rows))
     if args.policy_pack is not None:
         code = max(code, report_policies(recording, args.policy_pack, args.policy_config))
     return code

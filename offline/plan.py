@@ -24,8 +24,19 @@ from offline.arm import TYPES
 from offline.engine import Recording
 from offline.unsupported import Unsupported
 
-FORCE_NEW_FILE = Path(__file__).resolve().parent / "reference" / "pulumi-docs" / "azure-native-forcenew.txt"
+REFERENCE = Path(__file__).resolve().parent / "reference"
+FORCE_NEW_FILE = REFERENCE / "pulumi-docs" / "azure-native-forcenew.txt"
 _MODULE = "azure-native:containerservice:"
+_POOL = _MODULE + "AgentPool"
+_CLUSTER = _MODULE + "ManagedCluster"
+# Pool properties AKS fixes when it creates a pool, each with the AKS documentation excerpt that says so
+# (offline/reference/azure-docs/SOURCE.md). An update that changes one is refused by AKS.
+FIXED_AT_CREATION: dict[str, tuple[str, str]] = {
+    "vmSize": ("aks-create-node-pools.txt", "You can't change the virtual machine (VM) size of a node pool"),
+    "maxPods": ("aks-create-node-pools.txt", "You can't change the max pods setting of a node pool"),
+    "availabilityZones": ("aks-availability-zones.txt", "can't change_ the number of availability zones"),
+    "osDiskSizeGB": ("aks-os-disk.txt", "You can't change the OS disk size"),
+}
 
 
 def force_new() -> dict[str, frozenset[str]]:
@@ -83,10 +94,11 @@ def changed_paths(old: Any, new: Any, path: str = "") -> list[str]:
 
 @dataclass
 class Plan:
-    """The steps of an update, and what their ops do not model."""
+    """The steps of an update, what their ops do not model, and the updates Azure would refuse."""
 
     steps: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    refusals: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         return dict(Counter(step["op"] for step in self.steps))
@@ -100,6 +112,15 @@ def _op(type_: str, paths: list[str], rules: Mapping[str, frozenset[str]]) -> tu
     names = [re.split(r"[.\[]", path) for path in paths]
     replaces = [path for path, keys in zip(paths, names, strict=True) if keys[0] in identity or fixed & set(keys)]
     return ("replace" if replaces else "update"), replaces
+
+
+def _refused(type_: str, op: str, paths: list[str]) -> list[tuple[str, str]]:
+    """Each path of an in-place update that changes a property AKS fixes at a pool's creation, with that property."""
+    if op != "update" or type_ not in (_POOL, _CLUSTER):
+        return []
+    prefix = r"agentPoolProfiles\[\d+\]\." if type_ == _CLUSTER else ""
+    found = [(path, re.match(rf"{prefix}(\w+)", path)) for path in paths]
+    return [(path, match.group(1)) for path, match in found if match and match.group(1) in FIXED_AT_CREATION]
 
 
 def plan(previous: Mapping[str, Any], recording: Recording) -> Plan:
@@ -122,6 +143,9 @@ def plan(previous: Mapping[str, Any], recording: Recording) -> Plan:
         op, replaces = _op(resource.type, paths, rules)
         if resource.custom and resource.type not in rules and resource.type.startswith("azure-native:"):
             result.notes.append(f"{resource.urn}: replacement rules of {resource.type} not modelled, shown as {op}")
+        for path, key in _refused(resource.type, op, paths):
+            source, rule = FIXED_AT_CREATION[key]
+            result.refusals.append(f"{resource.urn}: AKS refuses to change {path} in place ({source}: {rule!r})")
         step = {"op": op, "urn": resource.urn, "diffReasons": paths}
         if replaces:
             step["replaceReasons"] = replaces

@@ -22,7 +22,7 @@ from test_cluster import CLUSTER, CLUSTER_SETTINGS, build
 
 from components.cloud.cluster import SYSTEM_POOL_COUNT
 from offline.engine import Recording
-from offline.plan import after_ignore_changes, force_new, plan
+from offline.plan import FIXED_AT_CREATION, after_ignore_changes, force_new, plan
 from offline.render import preview_json
 
 REFERENCE = Path(__file__).resolve().parent.parent / "offline" / "reference"
@@ -134,10 +134,34 @@ def _steps(base: Recording, edited: Recording) -> dict[str, dict[str, Any]]:
 def test_the_preview_shows_a_system_pool_edit_as_an_update_of_the_cluster(base: Recording) -> None:
     """`offline preview --previous`: the edited system pool is an update of the cluster; nothing else moves.
     Failed before #30.5 (the step was `same`)."""
-    steps = _steps(base, run_component(lambda: build(**_edited(vmSize="Standard_D8ds_v5", maxCount=7))))
+    edited = plan(preview_json(base, {}, []), run_component(lambda: build(**_edited(minCount=2, maxCount=7))))
+    steps = {step["urn"].rsplit("::", 1)[-1]: step for step in edited.steps}
     assert steps["gpu"]["op"] == "update"
-    assert steps["gpu"]["diffReasons"] == ["agentPoolProfiles[0].maxCount", "agentPoolProfiles[0].vmSize"]
+    assert steps["gpu"]["diffReasons"] == ["agentPoolProfiles[0].maxCount", "agentPoolProfiles[0].minCount"]
     assert {step["op"] for name, step in steps.items() if name != "gpu"} == {"same"}
+    assert edited.refusals == []
+
+
+def test_the_preview_refuses_what_aks_fixes_at_a_pools_creation(base: Recording) -> None:
+    """A new VM size or zones for the system pool is an update AKS refuses: the preview says so, with the rule.
+    The cluster's zones are the workload pool's too: its in-place zone change is refused as well."""
+    edited = run_component(lambda: build(**_edited(vmSize="Standard_D8ds_v5"), availabilityZones=["1", "2"]))
+    refusals = plan(preview_json(base, {}, []), edited).refusals
+    refused = [
+        (urn.rsplit("::", 1)[-1], rest.split(" ")[0])
+        for urn, rest in (r.split(": AKS refuses to change ") for r in refusals)
+    ]
+    assert refused == [
+        ("gpu", "agentPoolProfiles[0].availabilityZones"),
+        ("gpu", "agentPoolProfiles[0].vmSize"),
+        ("gpu-workload", "availabilityZones"),
+    ]
+
+
+@pytest.mark.parametrize("key", sorted(FIXED_AT_CREATION))
+def test_each_fixed_property_is_akss(key: str) -> None:
+    source, rule = FIXED_AT_CREATION[key]
+    assert rule in excerpt("azure-docs", source)
 
 
 def test_the_preview_shows_a_resized_gpu_pool_as_a_replacement(base: Recording) -> None:
