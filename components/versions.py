@@ -30,5 +30,11 @@ KUBE_PROMETHEUS_STACK = HelmChart(
     "kube-prometheus-stack", "https://prometheus-community.github.io/helm-charts", "88.5.3", "v0.93.1"
 )
 PROMETHEUS_VERSION = "v3.14.0"
+# The collector's image is the contrib distribution (its tag defaults to the chart's appVersion): the
+# core image has no `azuremonitor` exporter (tests/schemas/otel/, the distribution's manifest).
+OPENTELEMETRY_COLLECTOR = HelmChart(
+    "opentelemetry-collector", "https://open-telemetry.github.io/opentelemetry-helm-charts", "0.170.0", "0.158.0"
+)
+OPENTELEMETRY_COLLECTOR_IMAGE = "otel/opentelemetry-collector-contrib"
 
-ADDON_CHARTS = (ARGO_ROLLOUTS, GATEKEEPER, SEALED_SECRETS, GPU_OPERATOR, KUBE_PROMETHEUS_STACK)
+ADDON_CHARTS = (ARGO_ROLLOUTS, GATEKEEPER, SEALED_SECRETS, GPU_OPERATOR, KUBE_PROMETHEUS_STACK, OPENTELEMETRY_COLLECTOR)

@@ -48,6 +48,7 @@ class Addon(StrEnum):
     SEALED_SECRETS = "sealed-secrets"
     GPU_OPERATOR = "gpu-operator"
     METRICS = "metrics"
+    TRACES = "traces"
 
 
 # Where each add-on runs on a cluster.
@@ -58,6 +59,7 @@ ADDON_NAMESPACES: dict[Addon, str] = {
     Addon.SEALED_SECRETS: "sealed-secrets",
     Addon.GPU_OPERATOR: "gpu-operator",
     Addon.METRICS: "monitoring",
+    Addon.TRACES: "opentelemetry",
 }
 # Kubernetes' own namespaces; every `kube-` name is reserved to Kubernetes as well.
 KUBERNETES_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -120,6 +122,9 @@ class Annotation(StrEnum):
     ADDONS_REPO_PATH = "addons_repo_path"
     OIDC_ISSUER = "slipway.io/oidc-issuer"
     KUBELET_CLIENT_ID = "slipway.io/kubelet-client-id"
+    # The cluster's OpenTelemetry collector, where services send OTLP (gRPC and HTTP), when traces are on.
+    OTLP_GRPC_ENDPOINT = "slipway.io/otlp-grpc-endpoint"
+    OTLP_HTTP_ENDPOINT = "slipway.io/otlp-http-endpoint"
 
 
 # This repository's deliberately trivial chart that emits the objects passed in its values.

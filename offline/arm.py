@@ -70,6 +70,9 @@ class ArmType:
     section: str = "resourceDefinitions"
     # Inputs that write the body's own `name` or `type` (network sub-resources take both).
     body_keys: tuple[str, ...] = ()
+    # ARM property names azure-native spells in camelCase without their underscores
+    # (`Application_Type` is the input `applicationType`).
+    renamed: tuple[str, ...] = ()
 
 
 # azure-native type -> its ARM resource definition. `name` is the input that holds the ARM name;
@@ -156,6 +159,12 @@ TYPES: dict[str, ArmType] = {
     ),
     "azure-native:operationalinsights:Workspace": ArmType(
         "2023-09-01/Microsoft.OperationalInsights.json", "workspaces", name="workspaceName"
+    ),
+    "azure-native:applicationinsights:Component": ArmType(
+        "2020-02-02/Microsoft.Insights.Application.json",
+        "components",
+        name="resourceName",
+        renamed=("Application_Type", "Flow_Type", "Request_Source"),
     ),
     "azure-native:monitor:DiagnosticSetting": ArmType(
         "2021-05-01-preview/Microsoft.Insights.json",
@@ -375,6 +384,7 @@ def arm_body(arm: ArmType, inputs: Mapping[str, Any]) -> tuple[dict[str, Any], d
     body: dict[str, Any] = {key: schema["properties"][key]["enum"][0] for key in _FIXED}
     properties: dict[str, Any] = {}
     origin = {"name": arm.name}
+    renames = {name.replace("_", "").casefold(): name for name in arm.renamed}
     for key, value in inputs.items():
         if key in arm.address:
             continue
@@ -384,7 +394,7 @@ def arm_body(arm: ArmType, inputs: Mapping[str, Any]) -> tuple[dict[str, Any], d
             body[key] = _arm_shape(value)
             origin[key] = key
         else:
-            properties[key] = _arm_shape(value)
+            properties[renames.get(key.casefold(), key)] = _arm_shape(value)
     if properties or "properties" in schema.get("required", ()):
         body["properties"] = properties
     return body, origin

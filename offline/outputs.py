@@ -78,6 +78,7 @@ _ARM: dict[str, tuple[str, str]] = {
         "virtualNetworkLinkName",
     ),
     "azure-native:operationalinsights:Workspace": ("Microsoft.OperationalInsights/workspaces", "workspaceName"),
+    "azure-native:applicationinsights:Component": ("Microsoft.Insights/components", "resourceName"),
 }
 
 
@@ -106,6 +107,7 @@ class ProviderAnswers:
             "azure-native:network:PublicIPPrefix": self._ip_prefix,
             "azure-native:operationalinsights:Workspace": self._workspace,
             "azure-native:monitor:DiagnosticSetting": self._diagnostic_setting,
+            "azure-native:applicationinsights:Component": self._app_insights,
         }
         self._invokes: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "azure-native:authorization:getClientConfig": self._client_config,
@@ -160,6 +162,16 @@ class ProviderAnswers:
 
     def _workspace(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
         return {"customerId": stable_uuid("workspace", state["id"]), "provisioningState": "Succeeded"}
+
+    def _app_insights(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
+        # The connection string in the form the collector's azuremonitor exporter documents
+        # (tests/schemas/otel/azuremonitorexporter-README-excerpt.md), with a stable key.
+        key = stable_uuid("instrumentation-key", state["id"])
+        return {
+            "instrumentationKey": key,
+            "connectionString": f"InstrumentationKey={key};IngestionEndpoint=https://ingestion.azuremonitor.com/",
+            "provisioningState": "Succeeded",
+        }
 
     def _diagnostic_setting(self, name: str, state: dict[str, Any]) -> dict[str, Any]:
         # An extension resource: its id hangs under the resource it watches.

@@ -309,6 +309,12 @@ from settings.platform import (
 from settings.platform import (
     SsoSettings as SsoSettings,
 )
+from settings.platform import (
+    TraceBackend as TraceBackend,
+)
+from settings.platform import (
+    TracesSettings as TracesSettings,
+)
 from settings.stack import (
     SECTIONS as SECTIONS,
 )

@@ -34,7 +34,7 @@ from settings.delivery import ProjectLayout
 from settings.github import variable_prefix
 from settings.names import name_collisions, stack_name_problems
 from settings.offered import offered_problems
-from settings.platform import EnforcementAction
+from settings.platform import EnforcementAction, TraceBackend
 from settings.stack import Settings
 
 
@@ -212,6 +212,12 @@ def _platform_checks(settings: Settings, stack: str, production: bool) -> list[s
                         f"{ns}:platform.argocd.rbac.{field_name}[{index}]: got {group!r}, expected an Entra ID group "
                         "object id (lowercase UUID): Entra ID puts group ids, not names, in the groups claim"
                     )
+    workspace = settings.azure.enabled and settings.azure.monitoring.enabled
+    if platform.enabled and platform.traces.backend is TraceBackend.APPLICATION_INSIGHTS and not workspace:
+        problems.append(
+            f"{ns}:platform.traces.backend: got applicationInsights without the cloud layer's Log Analytics "
+            "workspace (azure.enabled and azure.monitoring.enabled), expected otlp (with otlpEndpoint) or none"
+        )
     problems += _gpu_driver_checks(settings)
     if production and platform.enabled and platform.gatekeeper.enforcement_action is not EnforcementAction.DENY:
         problems.append(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import AfterValidator, Field, SecretStr
+from pydantic import AfterValidator, Field, SecretStr, model_validator
 
 from contracts.analysis import AnalysisThresholds
 from contracts.gitops import KUBERNETES_NAMESPACES, PLATFORM_NAMESPACES
@@ -134,6 +134,9 @@ class GatekeeperSettings(Model):
     )
 
 
+HttpUrl = Annotated[str, pattern(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/\S*)?$", "an http(s) URL")]
+
+
 class MetricsSettings(Model):
     """Where metrics go: by default a Prometheus on every cluster (kube-prometheus-stack, installed by ArgoCD).
 
@@ -144,14 +147,46 @@ class MetricsSettings(Model):
 
     in_cluster: bool = True
     service_monitors: bool | None = None
-    prometheus_url: Annotated[str, pattern(r"^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/\S*)?$", "an http(s) URL")] | None = (
-        None
-    )
+    prometheus_url: HttpUrl | None = None
 
     @property
     def scrape(self) -> bool:
         """Whether the add-ons declare ServiceMonitors."""
         return self.in_cluster if self.service_monitors is None else self.service_monitors
+
+
+class TraceBackend(StrEnum):
+    APPLICATION_INSIGHTS = "applicationInsights"
+    OTLP = "otlp"
+    NONE = "none"
+
+
+class TracesSettings(Model):
+    """Traces: an OpenTelemetry collector on every cluster receiving OTLP, exporting to `backend`.
+
+    - `applicationInsights` (the default with the cloud layer and its Log Analytics workspace): an
+      Application Insights component Pulumi declares on that workspace;
+    - `otlp`: an OTLP/HTTP endpoint you run (`otlpEndpoint`, e.g. a Tempo or Jaeger);
+    - `none` (the default without the cloud layer): no collector.
+    """
+
+    backend: TraceBackend | None = None
+    otlp_endpoint: HttpUrl | None = None
+
+    @model_validator(mode="after")
+    def _endpoint_with_otlp(self) -> Self:
+        if (self.backend is TraceBackend.OTLP) != (self.otlp_endpoint is not None):
+            raise ValueError(
+                f"otlpEndpoint: got {self.otlp_endpoint!r} with backend {self.backend and self.backend.value!r}, "
+                "expected an endpoint exactly when backend is otlp"
+            )
+        return self
+
+    def resolved(self, workspace: bool) -> TraceBackend:
+        """The backend in effect: the one set, else Application Insights where the stack has a workspace."""
+        if self.backend is not None:
+            return self.backend
+        return TraceBackend.APPLICATION_INSIGHTS if workspace else TraceBackend.NONE
 
 
 class AnalysisSettings(Model):
@@ -181,4 +216,5 @@ class PlatformSettings(Model):
     addons: AddonsSettings = Field(default_factory=AddonsSettings)
     gatekeeper: GatekeeperSettings = Field(default_factory=GatekeeperSettings)
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    traces: TracesSettings = Field(default_factory=TracesSettings)
     analysis: AnalysisSettings = Field(default_factory=AnalysisSettings)

@@ -30,7 +30,12 @@ def test_dev_hub_objects_are_the_hubs_with_secrets_revealed(
     assert ("ApplicationSet", "services-dev") in names
     # The GPU cluster's sealing key (same name, its own namespace) goes to the GPU cluster, not the hub.
     secrets = sorted((o["metadata"]["namespace"], o["metadata"]["name"]) for o in objects if o["kind"] == "Secret")  # type: ignore[index]
-    assert secrets == [("argocd", "cluster-gpu"), ("argocd", "cluster-hub"), ("sealed-secrets", "slipway-sealing-key")]
+    assert secrets == [
+        ("argocd", "cluster-gpu"),
+        ("argocd", "cluster-hub"),
+        ("opentelemetry", "traces-azuremonitor"),
+        ("sealed-secrets", "slipway-sealing-key"),
+    ]
     hub_secret = next(o for o in objects if o["metadata"]["name"] == "cluster-hub")  # type: ignore[index]
     assert hub_secret["stringData"]["server"] == "https://kubernetes.default.svc"  # type: ignore[index]
     assert all("[secret]" not in path.read_text() for path in (tmp_path / "objects").glob("*.yaml"))

@@ -33,7 +33,7 @@ def custom_resources(recording: Recording) -> list[dict[str, Any]]:
     ]
 
 
-ADDONS = {"argo-rollouts", "gatekeeper", "sealed-secrets", "gpu-operator", "metrics"}
+ADDONS = {"argo-rollouts", "gatekeeper", "sealed-secrets", "gpu-operator", "metrics", "traces"}
 
 
 def application_sets(recording: Recording) -> dict[str, dict[str, Any]]:

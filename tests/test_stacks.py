@@ -249,7 +249,12 @@ def test_switching_the_gpu_cluster_off_removes_exactly_its_resources(recorded: C
     # the GPU cluster, ArgoCD's way in, its sealing key, registration and add-on, and the
     # project of the team whose only service was the GPU service
     gpu_only: tuple[str, ...] = ("slipway-dev-gpu", "slipway-dev-argocd", "sealed-secrets-gpu", "gpu-operator")
-    gpu_only += ("clusters-gpu", "slipway-dev-deploy-gpu-", "slipway-dev-preview-gpu-")  # and CI's rights there
+    gpu_only += (
+        "clusters-gpu",
+        "traces-gpu-",
+        "slipway-dev-deploy-gpu-",
+        "slipway-dev-preview-gpu-",
+    )  # and CI's rights there
     assert all(name.startswith(gpu_only) or name == "projects-team-ml" for name in removed)
     assert {"sealed-secrets-gpu-key", "gpu-operator-applicationset", "clusters-gpu", "projects-team-ml"} <= removed
     assert {

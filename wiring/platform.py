@@ -14,11 +14,12 @@ from components.platform.argocd import ArgoCd, ArgoCdArgs, ArgoGithubApp, ArgoRb
 from components.platform.canary_analysis import CanaryAnalysis, CanaryAnalysisArgs
 from components.platform.gatekeeper import Gatekeeper, GatekeeperArgs
 from components.platform.gpu_operator import GpuOperator, GpuOperatorArgs
+from components.platform.otel_collector import TracesCollector, TracesCollectorArgs
 from components.platform.prometheus_stack import IN_CLUSTER_PROMETHEUS_URL, MetricsStack, MetricsStackArgs
 from components.platform.sealed_secrets import SealedSecrets, SealedSecretsArgs
 from contracts.aks import GpuDriver
 from contracts.gitops import ClusterRole
-from settings import PlatformSettings, secret_output
+from settings import PlatformSettings, TraceBackend, secret_output
 from wiring.cloud import Cloud
 from wiring.protection import protection
 from wiring.stack import Stack
@@ -122,6 +123,26 @@ def metrics_args(
     )
 
 
+def traces(
+    stack: Stack,
+    platform: PlatformSettings,
+    cloud: Cloud | None,
+    providers: dict[ClusterRole, k8s.Provider],
+    addon: AddonArgs,
+    hub: pulumi.ResourceOptions,
+) -> None:
+    """The OpenTelemetry collector on every cluster, exporting to the backend the settings resolve to."""
+    monitoring = cloud.monitoring if cloud is not None else None
+    backend = platform.traces.resolved(monitoring is not None)
+    if backend is TraceBackend.NONE:
+        return
+    connection = None
+    if backend is TraceBackend.APPLICATION_INSIGHTS and monitoring is not None and stack.cloud is not None:
+        connection = monitoring.trace_store("traces", f"appi-{stack.cloud.base}")
+    args = TracesCollectorArgs(addon, providers, platform.high_availability, connection, platform.traces.otlp_endpoint)
+    TracesCollector("traces", args, hub)
+
+
 def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Platform:
     """Declare ArgoCD and the ApplicationSet of every add-on the stack can run.
 
@@ -169,6 +190,7 @@ def build(stack: Stack, platform: PlatformSettings, cloud: Cloud | None) -> Plat
         install_driver = all(pool.driver is GpuDriver.NONE for pool in gpu_pools)
         GpuOperator("gpu-operator", GpuOperatorArgs(addon, install_driver, monitors), hub)
     MetricsStack("metrics", metrics_args(platform, providers, addon), hub)
+    traces(stack, platform, cloud, providers, addon, hub)
     prometheus = platform.metrics.prometheus_url or (IN_CLUSTER_PROMETHEUS_URL if platform.metrics.in_cluster else None)
     if prometheus is not None and repo is not None:
         CanaryAnalysis("canary-analysis", CanaryAnalysisArgs(addon, prometheus, platform.analysis.thresholds()), hub)

@@ -29,6 +29,7 @@ from settings import (
     MaintenanceSettings,
     PlatformSettings,
     Settings,
+    TraceBackend,
     acr_registry_name,
     delivery_subjects,
     deploy_subjects,
@@ -99,6 +100,7 @@ def installed_addons(settings: Settings, role: ClusterRole, *, on_azure: bool) -
         Addon.SEALED_SECRETS: addons.sealed_secrets,
         Addon.GPU_OPERATOR: addons.gpu_operator and on_azure and role is ClusterRole.GPU,
         Addon.METRICS: platform.metrics.in_cluster,
+        Addon.TRACES: platform.traces.resolved(on_azure and settings.azure.monitoring.enabled) is not TraceBackend.NONE,
     }
     return [addon for addon, on in wanted.items() if on]
 
