@@ -50,6 +50,13 @@ def test_cloud_stacks_send_traces_to_application_insights_on_their_workspace(
         assert secret.plain()["stringData"][CONNECTION_KEY]
     (env,) = values["extraEnvs"]
     assert env["valueFrom"]["secretKeyRef"] == {"name": CONNECTION_SECRET, "key": CONNECTION_KEY}
+    # services learn the collector's OTLP address as they learn the registry's: from their cluster Secret
+    clusters = [r.plain() for r in recording.of_type("kubernetes:core/v1:Secret") if r.name.startswith("clusters-")]
+    assert len(clusters) == 2
+    for cluster in clusters:
+        annotations = cluster["metadata"]["annotations"]
+        assert annotations["slipway.io/otlp-grpc-endpoint"] == f"http://{FULLNAME}.opentelemetry.svc:{OTLP_GRPC_PORT}"
+        assert annotations["slipway.io/otlp-http-endpoint"] == f"http://{FULLNAME}.opentelemetry.svc:4318"
 
 
 def test_the_exporter_and_pipeline_parts_exist_in_the_pinned_collector(recorded: Callable[[str], Recording]) -> None:
@@ -85,6 +92,10 @@ def test_traces_can_be_switched_off_and_the_local_stack_has_none(recorded: Calla
     recording = run_stack_document("dev", document)
     assert "traces" not in application_sets(recording)
     assert not recording.of_type("azure-native:applicationinsights:Component")
+    for cluster in (
+        r.plain() for r in recording.of_type("kubernetes:core/v1:Secret") if r.name.startswith("clusters-")
+    ):
+        assert "slipway.io/otlp-grpc-endpoint" not in cluster["metadata"]["annotations"]
 
 
 @pytest.mark.parametrize(

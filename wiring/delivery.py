@@ -20,7 +20,8 @@ from components.delivery.projects import (
     SyncWindow,
     production_project,
 )
-from contracts.gitops import Annotation, ClusterRole, ClusterTarget, addons_repo_annotations
+from components.platform.otel_collector import OTLP_GRPC_ENDPOINT, OTLP_HTTP_ENDPOINT
+from contracts.gitops import Addon, Annotation, ClusterRole, ClusterTarget, addons_repo_annotations
 from settings import ProjectLayout
 from wiring.cloud import Cloud
 from wiring.platform import Platform
@@ -46,10 +47,17 @@ def addons_repo(stack: Stack) -> dict[str, pulumi.Input[str]]:
     return dict(addons_repo_annotations(repo.url, repo.revision)) if repo is not None else {}
 
 
+def otlp_annotations(target: ClusterTarget) -> dict[str, pulumi.Input[str]]:
+    """Where the cluster's services send OTLP, beside the registries and tenant: its collector, if it has one."""
+    if Addon.TRACES not in target.addons:
+        return {}
+    return {Annotation.OTLP_GRPC_ENDPOINT: OTLP_GRPC_ENDPOINT, Annotation.OTLP_HTTP_ENDPOINT: OTLP_HTTP_ENDPOINT}
+
+
 def cluster_entry(target: ClusterTarget, stack: Stack, cloud: Cloud | None) -> ClusterEntry:
     """A cluster as ArgoCD should know it: the hub in-cluster, the GPU cluster by workload identity."""
     if cloud is None:
-        return ClusterEntry(target, addons_repo(stack))
+        return ClusterEntry(target, {**addons_repo(stack), **otlp_annotations(target)})
     cluster = cloud.clusters[target.role]
     remote = None
     if target.role is not ClusterRole.HUB and cloud.argocd_identity is not None:
@@ -62,6 +70,7 @@ def cluster_entry(target: ClusterTarget, stack: Stack, cloud: Cloud | None) -> C
     annotations = {
         **addons_repo(stack),
         **shared_annotations(cloud),
+        **otlp_annotations(target),
         Annotation.OIDC_ISSUER: cluster.oidc_issuer_url,
         Annotation.KUBELET_CLIENT_ID: cluster.kubelet_client_id,
     }
