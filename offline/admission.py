@@ -226,7 +226,7 @@ def known_clusters(secrets: Sequence[Mapping[str, Any]]) -> list[Cluster]:
     return clusters
 
 
-def _destination_cluster(destination: Mapping[str, Any], clusters: Sequence[Cluster]) -> Cluster | str:
+def destination_cluster(destination: Mapping[str, Any], clusters: Sequence[Cluster]) -> Cluster | str:
     """argo.GetDestinationCluster (util/argo/argo.go, util/db/cluster.go): the cluster or the error."""
     server, name = destination.get("server", ""), destination.get("name", "")
     if server and name:
@@ -295,7 +295,7 @@ def problems(
         if project not in by_name:
             report(f"application references project {project} which does not exist")
             continue
-        cluster = _destination_cluster(destination, clusters)
+        cluster = destination_cluster(destination, clusters)
         if isinstance(cluster, str):
             report(f"application destination spec is invalid: {cluster}")
             continue

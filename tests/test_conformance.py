@@ -1,9 +1,9 @@
-"""Conformance checks 1 and 3-7 run end to end, where the Go binaries are built (conformance/run builds them).
+"""Conformance checks 1-7 run end to end, where the Go binaries are built (conformance/run builds them).
 
 Without Go (or before `conformance/run` has built conformance/bin) each test skips and says why;
 the cases the checks found are kept as plain Python regressions elsewhere (test_gotemplate_go.py,
 test_stackfile.py, test_gojson.py, test_schema_check.py, test_rego.py,
-test_conformance_applicationsets.py), which run everywhere.
+test_conformance_applicationsets.py, test_conformance_projects.py), which run everywhere.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ CHECKS = PROJECT_DIR / "conformance" / "checks"
 EXPECTED = {
     "applicationsets": (("appsetcheck",), 1000),
     "crd": (("crdcheck", "gatorcheck"), 500),
+    "projects": (("projectcheck",), 1000),
     "gator": (("gatorcheck",), 1000),
     "analysis": (("analysischeck",), 500),
     "stackfile": (("stackcheck",), 60),
