@@ -95,3 +95,30 @@ def addon_application_set(
         spec=application_set_spec([clusters_generator(selector)], template),
         opts=pulumi.ResourceOptions(parent=parent, depends_on=list(args.depends_on)),
     )
+
+
+def addon_secret(
+    prefix: str,
+    suffix: str,
+    *,
+    namespace: str,
+    secret: k8s.meta.v1.ObjectMetaArgs,
+    string_data: Mapping[str, pulumi.Input[str]],
+    on_cluster: pulumi.ResourceOptions,
+    secret_type: str | None = None,
+) -> k8s.core.v1.Secret:
+    """The add-on's namespace on one cluster and a Secret in it, there before ArgoCD installs what reads it.
+
+    Declared as `<prefix>-namespace` and `<prefix>-<suffix>`; `on_cluster` carries the cluster's
+    provider and the parent.
+    """
+    created = k8s.core.v1.Namespace(
+        f"{prefix}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=namespace), opts=on_cluster
+    )
+    return k8s.core.v1.Secret(
+        f"{prefix}-{suffix}",
+        metadata=secret,
+        type=secret_type,
+        string_data=dict(string_data),
+        opts=pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=[created])),
+    )

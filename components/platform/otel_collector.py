@@ -19,7 +19,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.platform.addons import AddonArgs, addon_application_set, chart_source
+from components.platform.addons import AddonArgs, addon_application_set, addon_secret, chart_source
 from components.versions import OPENTELEMETRY_COLLECTOR, OPENTELEMETRY_COLLECTOR_IMAGE
 from contracts.gitops import ADDON_NAMESPACES, Addon, ClusterRole
 
@@ -83,16 +83,14 @@ class TracesCollector(pulumi.ComponentResource):
         secrets: list[pulumi.Resource] = []
         if args.connection_string is not None:
             for cluster, provider in args.clusters.items():
-                on_cluster = pulumi.ResourceOptions(parent=self, provider=provider)
-                namespace = k8s.core.v1.Namespace(
-                    f"{name}-{cluster}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=NAMESPACE), opts=on_cluster
-                )
                 secrets.append(
-                    k8s.core.v1.Secret(
-                        f"{name}-{cluster}-connection",
-                        metadata=k8s.meta.v1.ObjectMetaArgs(name=CONNECTION_SECRET, namespace=NAMESPACE),
+                    addon_secret(
+                        f"{name}-{cluster}",
+                        "connection",
+                        namespace=NAMESPACE,
+                        secret=k8s.meta.v1.ObjectMetaArgs(name=CONNECTION_SECRET, namespace=NAMESPACE),
                         string_data={CONNECTION_KEY: args.connection_string},
-                        opts=pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=[namespace])),
+                        on_cluster=pulumi.ResourceOptions(parent=self, provider=provider),
                     )
                 )
         addon_application_set(

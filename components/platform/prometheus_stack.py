@@ -24,7 +24,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.platform.addons import AddonArgs, addon_application_set, chart_source, objects_source
+from components.platform.addons import AddonArgs, addon_application_set, addon_secret, chart_source, objects_source
 from components.platform.alert_rules import prometheus_rule
 from components.platform.argocd import ArgoSlack
 from components.platform.dashboards import dashboard_config_maps
@@ -139,16 +139,14 @@ class MetricsStack(pulumi.ComponentResource):
         secrets: list[pulumi.Resource] = []
         if args.alerts is not None:
             for cluster, provider in args.clusters.items():
-                on_cluster = pulumi.ResourceOptions(parent=self, provider=provider)
-                namespace = k8s.core.v1.Namespace(
-                    f"{name}-{cluster}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=NAMESPACE), opts=on_cluster
-                )
                 secrets.append(
-                    k8s.core.v1.Secret(
-                        f"{name}-{cluster}-slack",
-                        metadata=k8s.meta.v1.ObjectMetaArgs(name=SLACK_SECRET, namespace=NAMESPACE),
+                    addon_secret(
+                        f"{name}-{cluster}",
+                        "slack",
+                        namespace=NAMESPACE,
+                        secret=k8s.meta.v1.ObjectMetaArgs(name=SLACK_SECRET, namespace=NAMESPACE),
                         string_data={SLACK_TOKEN_KEY: args.alerts.token},
-                        opts=pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=[namespace])),
+                        on_cluster=pulumi.ResourceOptions(parent=self, provider=provider),
                     )
                 )
         addon = Addon.METRICS

@@ -20,7 +20,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pulumi_tls as tls
 
-from components.platform.addons import AddonArgs, addon_application_set, chart_source
+from components.platform.addons import AddonArgs, addon_application_set, addon_secret, chart_source
 from components.versions import SEALED_SECRETS
 from contracts.gitops import ADDON_NAMESPACES, Addon, ClusterRole
 
@@ -60,18 +60,16 @@ class SealedSecrets(pulumi.ComponentResource):
                 allowed_uses=["key_encipherment", "data_encipherment"],
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            on_cluster = pulumi.ResourceOptions(parent=self, provider=provider)
-            namespace = k8s.core.v1.Namespace(
-                f"{name}-{cluster}-namespace", metadata=k8s.meta.v1.ObjectMetaArgs(name=NAMESPACE), opts=on_cluster
-            )
-            sealing_key = k8s.core.v1.Secret(
-                f"{name}-{cluster}-sealing-key",
-                metadata=k8s.meta.v1.ObjectMetaArgs(
+            sealing_key = addon_secret(
+                f"{name}-{cluster}",
+                "sealing-key",
+                namespace=NAMESPACE,
+                secret=k8s.meta.v1.ObjectMetaArgs(
                     name="slipway-sealing-key", namespace=NAMESPACE, labels=ACTIVE_KEY_LABEL
                 ),
-                type="kubernetes.io/tls",
                 string_data={"tls.crt": certificate.cert_pem, "tls.key": key.private_key_pem},
-                opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[namespace]),
+                on_cluster=pulumi.ResourceOptions(parent=self, provider=provider),
+                secret_type="kubernetes.io/tls",
             )
             self.keys[cluster] = sealing_key
             self.certificates[cluster] = certificate.cert_pem
